@@ -1,0 +1,58 @@
+# frappe-cache: every target people and CI use. `make help` lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP_PACKAGES := maturin pytest hypothesis redis hiredis werkzeug
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q $(PIP_PACKAGES)
+
+.PHONY: install
+install: $(PY) redis-server ## create .venv with the build and test tools, install redis-server if absent
+
+.PHONY: redis-server
+redis-server: ## install redis-server from Debian's packages when it is not on PATH
+	@command -v redis-server >/dev/null || { \
+	  echo "redis-server not found: installing it from Debian's packages"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+	@# Debian starts a system-wide server on install; the project only ever uses its own.
+	@-systemctl disable --now redis-server >/dev/null 2>&1; true
+
+.PHONY: build-dev
+build-dev: $(PY) ## build the extension (release profile) into .venv
+	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --release -q
+
+.PHONY: test-rust
+test-rust: ## cargo test for the pure-Rust modules
+	PYO3_PYTHON=$(abspath $(PY)) cargo test -q
+
+.PHONY: test-python
+test-python: build-dev ## pytest against real redis-server processes
+	$(PY) -m pytest -q
+
+.PHONY: test
+test: install ## install what is missing, build, run cargo test and pytest
+	$(MAKE) test-rust
+	$(MAKE) test-python
+
+.PHONY: demo
+demo: install build-dev ## build and run the demo (starts a private redis-server unless REDIS_URL is set)
+	$(PY) demo/demo.py
+
+.PHONY: lint
+lint: ## rustfmt, clippy
+	cargo fmt --check
+	cargo clippy -q -- -D warnings
+
+.PHONY: clean
+clean: ## remove build products and the virtualenv
+	cargo clean
+	rm -rf $(VENV)

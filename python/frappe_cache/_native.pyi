@@ -1,0 +1,173 @@
+"""Type stub for the native module ``frappe_cache._native`` (written by hand)."""
+
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from types import TracebackType
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
+Key = str | bytes | int
+Field = str | bytes | int | float
+Member = str | bytes | int | float
+
+__version__: str
+
+class RedisWrapper:
+    """Frappe's ``frappe.cache``, natively: site-prefixed keys, pickled values, a request-local cache.
+
+    One wrapper serves every thread of a process. It connects on first use, keeps a pool of up to
+    ``max_connections`` connections, and reconnects by itself after the server restarts.
+    """
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        site: str | None = None,
+        socket_connect_timeout: float | None = 5.0,
+        socket_timeout: float | None = 5.0,
+        max_connections: int = 64,
+        strict: bool = False,
+    ) -> RedisWrapper:
+        """Build a wrapper for a ``redis://``, ``rediss://`` or ``unix://`` URL (does not connect).
+
+        ``site`` is the fallback key prefix (a site's ``db_name``) used outside a request scope.
+        Timeouts are in seconds; ``None`` waits forever. ``strict=True`` raises
+        ``SerializationError`` for stored bytes that do not unpickle instead of treating them as
+        a miss. A malformed URL or option raises ``ValueError``.
+        """
+
+    @property
+    def site(self) -> str | None:
+        """The fallback site given to ``from_url``."""
+
+    @property
+    def url(self) -> str:
+        """The URL this wrapper connects to, with any password masked."""
+
+    def __call__(self) -> RedisWrapper:
+        """Return ``self``, so the pre-v15 spelling ``frappe.cache().get_value(...)`` works."""
+
+    def close(self) -> None:
+        """Close every pooled connection; the wrapper reconnects on its next command."""
+
+    def make_key(self, key: Key, user: str | bool | None = None, shared: bool = False) -> bytes | Key:
+        """``{site}|{key}``, ``{site}|user:{user}:{key}``, or ``key`` unchanged when ``shared``."""
+
+    def connected(self) -> bool:
+        """PING the server: ``True``, or ``False`` when it cannot be reached."""
+
+    # -- strings -------------------------------------------------------------------------------
+    def set_value(
+        self,
+        key: Key,
+        val: Any,
+        user: str | bool | None = None,
+        expires_in_sec: int | timedelta | None = None,
+        shared: bool = False,
+    ) -> None: ...
+    def get_value(
+        self,
+        key: Key,
+        generator: Callable[[], Any] | None = None,
+        user: str | bool | None = None,
+        expires: bool = False,
+        shared: bool = False,
+        *,
+        use_local_cache: bool = True,
+    ) -> Any: ...
+    def expire_key(
+        self, key: Key, time: int | timedelta, *, user: str | bool | None = None, shared: bool = False
+    ) -> bool | None: ...
+    def exists(self, *names: Key, user: str | bool | None = None, shared: bool = False) -> int | bool: ...
+    def get_keys(self, key: str) -> list[bytes]:
+        """Every key of the current site that starts with ``key`` (glob characters are honoured).
+
+        Uses SCAN in batches, never KEYS.
+        """
+    def delete_keys(self, key: str) -> None:
+        """Delete every key that ``get_keys(key)`` lists: SCAN and UNLINK in batches."""
+    def delete_value(
+        self,
+        keys: Key | Iterable[Key] | None,
+        user: str | bool | None = None,
+        make_keys: bool = True,
+        shared: bool = False,
+    ) -> None: ...
+    def delete_key(
+        self,
+        keys: Key | Iterable[Key] | None,
+        user: str | bool | None = None,
+        make_keys: bool = True,
+        shared: bool = False,
+    ) -> None:
+        """Alias of ``delete_value``."""
+    def get_all(self, key: str) -> dict[str, Any]:
+        """Every key that starts with ``key``, unprefixed, mapped to its value."""
+
+    # -- hashes --------------------------------------------------------------------------------
+    def hset(self, name: Key, key: Field | None, value: Any, shared: bool = False) -> None: ...
+    def hget(
+        self,
+        name: Key,
+        key: Field | None,
+        generator: Callable[[], Any] | None = None,
+        shared: bool = False,
+    ) -> Any: ...
+    def hgetall(self, name: Key, shared: bool = False) -> dict[bytes, Any]: ...
+    def hexists(self, name: Key, key: Field | None, shared: bool = False) -> bool: ...
+    def hkeys(self, name: Key, shared: bool = False) -> list[bytes]: ...
+    def hdel(
+        self,
+        name: Key,
+        keys: Field | list[Field] | tuple[Field, ...],
+        shared: bool = False,
+        pipeline: None = None,
+    ) -> None: ...
+    def hdel_names(self, names: Iterable[Key], key: Field) -> None: ...
+    def hdel_keys(self, name_starts_with: str, key: Field) -> None: ...
+
+    # -- lists and sets (raw members, never pickled) -------------------------------------------
+    def lpush(self, key: Key, value: Member) -> int: ...
+    def rpush(self, key: Key, value: Member) -> int: ...
+    def lpop(self, key: Key) -> bytes | None: ...
+    def rpop(self, key: Key) -> bytes | None: ...
+    def llen(self, key: Key) -> int: ...
+    def lrange(self, key: Key, start: int, stop: int) -> list[bytes]: ...
+    def ltrim(self, key: Key, start: int, stop: int) -> bool: ...
+    def sadd(self, name: Key, *values: Member) -> None: ...
+    def srem(self, name: Key, *values: Member) -> None: ...
+    def sismember(self, name: Key, value: Member) -> bool: ...
+    def spop(self, name: Key) -> bytes | None: ...
+    def srandmember(self, name: Key, count: int | None = None) -> bytes | list[bytes] | None: ...
+    def smembers(self, name: Key) -> set[bytes]: ...
+
+class RequestScope:
+    """Context manager returned by ``request_scope``; restores the enclosing scope on exit."""
+
+    def __enter__(self) -> RequestScope: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+def request_scope(site: str, user: str | None = None) -> RequestScope:
+    """Open a request-local cache for this thread for the duration of a ``with`` block."""
+
+def begin_request(site: str, user: str | None = None) -> None:
+    """Open (or reset) this thread's request-local cache, as ``frappe.init`` does."""
+
+def end_request() -> None:
+    """Drop this thread's request-local cache, as ``frappe.destroy`` does; a no-op outside one."""
+
+def current_site() -> str | None:
+    """The site of this thread's open request scope, or ``None``."""
+
+def current_user() -> str | None:
+    """The user of this thread's open request scope, or ``None``."""
+
+def inspect_pickle(data: bytes, max_len: int = 120) -> tuple[str, str]:
+    """Decode a pickle **without executing it**: ``(kind, preview)``; ``kind`` is ``"opaque"`` when it cannot."""

@@ -1,0 +1,38 @@
+//! frappe-cache: Frappe's Redis cache layer as a native extension.
+
+mod client;
+mod codec;
+mod errors;
+mod inspect;
+mod keys;
+mod request_cache;
+mod wrapper;
+
+use pyo3::prelude::*;
+
+/// Decodes a pickle without executing it: `(kind, preview)`, kind `"opaque"` when it cannot.
+#[pyfunction]
+#[pyo3(signature = (data, max_len=120))]
+fn inspect_pickle(py: Python<'_>, data: &[u8], max_len: usize) -> (&'static str, String) {
+    let data = data.to_vec();
+    let preview = py.detach(move || inspect::preview(&data, max_len));
+    (preview.kind, preview.text)
+}
+
+#[pymodule]
+mod _native {
+    #[pymodule_export]
+    use crate::request_cache::{
+        RequestScope, begin_request, current_site, current_user, end_request, request_scope,
+    };
+    #[pymodule_export]
+    use crate::wrapper::RedisWrapper;
+    #[pymodule_export]
+    use super::inspect_pickle;
+
+    #[pymodule_init]
+    fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
+        use pyo3::types::PyModuleMethods;
+        m.add("__version__", env!("CARGO_PKG_VERSION"))
+    }
+}

@@ -1,0 +1,210 @@
+"""Key building: exactly Frappe's ``make_key`` (frappe-behaviour.md §2, §12.2)."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+import redis
+from hypothesis import given
+from hypothesis import strategies as st
+
+import frappe_cache
+from frappe_cache import RedisWrapper, ScopeError, request_scope
+
+# Text that can be encoded as UTF-8 (no lone surrogates), as every real site, user and key is.
+utf8_text = st.text(st.characters(blacklist_categories=("Cs",)))
+nonempty_utf8_text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1)
+
+
+# -- formats ---------------------------------------------------------------------------------
+def test_site_key(wrapper: RedisWrapper) -> None:
+    assert wrapper.make_key("greeting") == b"testsite|greeting"
+
+
+def test_user_key(wrapper: RedisWrapper) -> None:
+    assert wrapper.make_key("k", user="Administrator") == b"testsite|user:Administrator:k"
+
+
+def test_user_inserted_verbatim(wrapper: RedisWrapper) -> None:
+    user = "jane.doe+x@example.com: with space"
+    assert wrapper.make_key("k", user=user) == f"testsite|user:{user}:k".encode()
+
+
+def test_empty_user_means_no_user(wrapper: RedisWrapper) -> None:
+    # Frappe tests `if user:`, so a falsy user gives the plain site key.
+    assert wrapper.make_key("k", user="") == b"testsite|k"
+    assert wrapper.make_key("k", user=None) == b"testsite|k"
+    assert wrapper.make_key("k", user=False) == b"testsite|k"
+
+
+def test_non_ascii(wrapper: RedisWrapper) -> None:
+    assert wrapper.make_key("clé:ü", user="jürgen") == "testsite|user:jürgen:clé:ü".encode()
+
+
+def test_int_key(wrapper: RedisWrapper) -> None:
+    assert wrapper.make_key(5) == b"testsite|5"
+    assert wrapper.make_key(-12) == b"testsite|-12"
+    assert wrapper.make_key(10**30) == f"testsite|{10**30}".encode()
+    assert wrapper.make_key(0, user="u") == b"testsite|user:u:0"
+
+
+def test_bytes_key_is_prefixed_raw_not_mangled(wrapper: RedisWrapper) -> None:
+    assert wrapper.make_key(b"doc::x") == b"testsite|doc::x"
+    assert wrapper.make_key(b"k", user="u") == b"testsite|user:u:k"
+    # non-UTF-8 bytes stay byte-exact
+    assert wrapper.make_key(b"\xff\x00k") == b"testsite|\xff\x00k"
+
+
+def test_shared_returned_unchanged(wrapper: RedisWrapper) -> None:
+    s = wrapper.make_key("global:thing", shared=True)
+    assert s == "global:thing" and type(s) is str
+    b = wrapper.make_key(b"global:\xffthing", shared=True)
+    assert b == b"global:\xffthing" and type(b) is bytes
+    assert wrapper.make_key(7, shared=True) == 7
+    # user is ignored for shared keys
+    assert wrapper.make_key("k", user="u", shared=True) == "k"
+
+
+def test_shared_needs_no_site(redis_server, raw: redis.Redis) -> None:
+    cache = RedisWrapper.from_url(redis_server.url)
+    assert cache.make_key("k", shared=True) == "k"
+    cache.set_value("k", 1, shared=True)
+    assert pickle.loads(raw.get(b"k")) == 1
+
+
+# -- where the site and user come from -----------------------------------------------------
+def test_user_true_uses_scope_user(wrapper: RedisWrapper) -> None:
+    with request_scope("testsite", user="jane@example.com"):
+        assert wrapper.make_key("k", user=True) == b"testsite|user:jane@example.com:k"
+
+
+def test_user_true_without_scope_user_is_scope_error(wrapper: RedisWrapper, raw) -> None:
+    with pytest.raises(ScopeError):
+        wrapper.make_key("k", user=True)
+    with request_scope("testsite"):
+        with pytest.raises(ScopeError):
+            wrapper.make_key("k", user=True)
+        with pytest.raises(ScopeError):
+            wrapper.set_value("k", 1, user=True)
+    assert raw.dbsize() == 0
+
+
+def test_scope_site_overrides_wrapper_site(wrapper: RedisWrapper, raw: redis.Redis) -> None:
+    with request_scope("othersite"):
+        assert wrapper.make_key("k") == b"othersite|k"
+        wrapper.set_value("k", "v")
+    assert wrapper.make_key("k") == b"testsite|k"
+    assert pickle.loads(raw.get(b"othersite|k")) == "v"
+    assert raw.get(b"testsite|k") is None
+
+
+def test_scope_site_used_by_wrapper_without_site(redis_server, raw: redis.Redis) -> None:
+    cache = RedisWrapper.from_url(redis_server.url)
+    assert cache.site is None
+    with request_scope("scoped"):
+        assert cache.make_key("k") == b"scoped|k"
+        cache.set_value("k", 1)
+    assert raw.keys() == [b"scoped|k"]
+
+
+def test_wrapper_site_property(wrapper: RedisWrapper) -> None:
+    assert wrapper.site == "testsite"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.make_key("k"),
+        lambda c: c.set_value("k", 1),
+        lambda c: c.get_value("k"),
+        lambda c: c.get_value("k", generator=lambda: 1),
+        lambda c: c.hset("h", "f", 1),
+        lambda c: c.hget("h", "f"),
+        lambda c: c.delete_value("k"),
+        lambda c: c.exists("k"),
+        lambda c: c.get_keys("k"),
+        lambda c: c.lpush("l", "x"),
+        lambda c: c.sadd("s", "x"),
+    ],
+    ids=[
+        "make_key", "set_value", "get_value", "get_value+generator", "hset", "hget",
+        "delete_value", "exists", "get_keys", "lpush", "sadd",
+    ],
+)  # fmt: skip
+def test_no_site_anywhere_is_scope_error_and_nothing_written(redis_server, raw, call) -> None:
+    cache = RedisWrapper.from_url(redis_server.url)
+    assert frappe_cache.current_site() is None
+    with pytest.raises(ScopeError) as info:
+        call(cache)
+    assert isinstance(info.value, RuntimeError)
+    assert isinstance(info.value, frappe_cache.CacheError)
+    assert "site" in str(info.value).lower()
+    assert raw.dbsize() == 0, raw.keys()
+
+
+# -- wrong key types -------------------------------------------------------------------------
+BAD_KEYS = [None, ["a"], ("a",), 1.5, True, False, {"a": 1}, object()]
+BAD_KEY_IDS = ["None", "list", "tuple", "float", "True", "False", "dict", "object"]
+
+
+@pytest.mark.parametrize("key", BAD_KEYS, ids=BAD_KEY_IDS)
+def test_make_key_wrong_type(wrapper: RedisWrapper, key) -> None:
+    with pytest.raises(TypeError):
+        wrapper.make_key(key)
+
+
+@pytest.mark.parametrize("key", BAD_KEYS, ids=BAD_KEY_IDS)
+def test_set_get_wrong_key_type(wrapper: RedisWrapper, raw: redis.Redis, key) -> None:
+    with pytest.raises(TypeError):
+        wrapper.set_value(key, 1)
+    with pytest.raises(TypeError):
+        wrapper.get_value(key)
+    assert raw.dbsize() == 0
+
+
+def test_wrong_user_type(wrapper: RedisWrapper) -> None:
+    with pytest.raises(TypeError):
+        wrapper.make_key("k", user=5)  # type: ignore[arg-type]
+
+
+# -- properties ------------------------------------------------------------------------------
+@given(site=nonempty_utf8_text, key=utf8_text)
+def test_prop_site_key(redis_server, site: str, key: str) -> None:
+    cache = RedisWrapper.from_url(redis_server.url, site=site)
+    assert cache.make_key(key) == f"{site}|{key}".encode()
+
+
+@given(site=nonempty_utf8_text, user=nonempty_utf8_text, key=utf8_text)
+def test_prop_user_key(redis_server, site: str, user: str, key: str) -> None:
+    cache = RedisWrapper.from_url(redis_server.url, site=site)
+    assert cache.make_key(key, user=user) == f"{site}|user:{user}:{key}".encode()
+
+
+@given(site=nonempty_utf8_text, user=nonempty_utf8_text, key=utf8_text | st.integers())
+def test_prop_scope_site_and_user(redis_server, site: str, user: str, key) -> None:
+    cache = RedisWrapper.from_url(redis_server.url, site="fallback")
+    with request_scope(site, user=user):
+        assert cache.make_key(key) == f"{site}|{key}".encode()
+        assert cache.make_key(key, user=True) == f"{site}|user:{user}:{key}".encode()
+    assert cache.make_key(key) == f"fallback|{key}".encode()
+
+
+@given(site=nonempty_utf8_text, key=st.binary())
+def test_prop_bytes_key(redis_server, site: str, key: bytes) -> None:
+    cache = RedisWrapper.from_url(redis_server.url, site=site)
+    assert cache.make_key(key) == site.encode() + b"|" + key
+    assert cache.make_key(key, shared=True) == key
+
+
+@given(key=utf8_text)
+def test_prop_shared_str(wrapper: RedisWrapper, key: str) -> None:
+    out = wrapper.make_key(key, shared=True)
+    assert out == key and type(out) is str
+
+
+@given(site=nonempty_utf8_text, key=utf8_text)
+def test_prop_key_written_on_the_wire(wrapper: RedisWrapper, raw: redis.Redis, site, key) -> None:
+    with request_scope(site):
+        wrapper.set_value(key, [site, key])
+    assert pickle.loads(raw.get(f"{site}|{key}".encode())) == [site, key]

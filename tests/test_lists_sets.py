@@ -1,0 +1,130 @@
+"""List and set helpers: prefixed keys, raw members, never pickled (frappe-behaviour.md §3.4, §12.6)."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+
+from frappe_cache import CacheError, RedisWrapper, request_scope
+
+
+def test_push_returns_length(wrapper: RedisWrapper, raw: redis.Redis) -> None:
+    assert wrapper.lpush("l", "b") == 1
+    assert wrapper.lpush("l", "a") == 2
+    assert wrapper.rpush("l", "c") == 3
+    assert raw.lrange(b"testsite|l", 0, -1) == [b"a", b"b", b"c"]
+
+
+def test_members_are_raw(wrapper: RedisWrapper, raw: redis.Redis) -> None:
+    wrapper.rpush("l", "text")
+    wrapper.rpush("l", "ünï")
+    wrapper.rpush("l", b"\xff\x00bytes")
+    wrapper.rpush("l", 42)
+    wrapper.rpush("l", 1.5)
+    assert raw.lrange(b"testsite|l", 0, -1) == [b"text", "ünï".encode(), b"\xff\x00bytes", b"42", b"1.5"]
+    wrapper.sadd("s", "text", 7, b"\x80\x05raw")
+    assert raw.smembers(b"testsite|s") == {b"text", b"7", b"\x80\x05raw"}
+
+
+def test_pop(wrapper: RedisWrapper, raw: redis.Redis) -> None:
+    for v in ("a", "b", "c"):
+        wrapper.rpush("l", v)
+    assert wrapper.lpop("l") == b"a"
+    assert wrapper.rpop("l") == b"c"
+    assert wrapper.lpop("l") == b"b"
+    assert wrapper.lpop("l") is None
+    assert wrapper.rpop("l") is None
+    assert raw.exists(b"testsite|l") == 0
+
+
+def test_llen_lrange_ltrim(wrapper: RedisWrapper, raw: redis.Redis) -> None:
+    assert wrapper.llen("l") == 0
+    assert wrapper.lrange("l", 0, -1) == []
+    for i in range(10):
+        wrapper.rpush("l", i)
+    assert wrapper.llen("l") == 10
+    assert wrapper.lrange("l", 0, 2) == [b"0", b"1", b"2"]
+    assert wrapper.lrange("l", -2, -1) == [b"8", b"9"]
+    assert wrapper.ltrim("l", 0, 4) is True
+    assert wrapper.llen("l") == 5
+    assert raw.lrange(b"testsite|l", 0, -1) == [b"0", b"1", b"2", b"3", b"4"]
+
+
+def test_raw_worker_writes_read_back(wrapper: RedisWrapper, raw: redis.Redis) -> None:
+    raw.rpush(b"testsite|l", b"from-python", "ü")
+    assert wrapper.lrange("l", 0, -1) == [b"from-python", "ü".encode()]
+    raw.sadd(b"testsite|s", b"m")
+    assert wrapper.smembers("s") == {b"m"}
+
+
+def test_sadd_srem_return_none(wrapper: RedisWrapper, raw: redis.Redis) -> None:
+    assert wrapper.sadd("s", "a", "b", "c") is None
+    assert wrapper.sadd("s", "a") is None
+    assert raw.scard(b"testsite|s") == 3
+    assert wrapper.srem("s", "a", "b") is None
+    assert wrapper.srem("s", "missing") is None
+    assert raw.smembers(b"testsite|s") == {b"c"}
+
+
+def test_sismember(wrapper: RedisWrapper) -> None:
+    wrapper.sadd("s", "a", 1)
+    assert wrapper.sismember("s", "a") is True
+    assert wrapper.sismember("s", b"a") is True
+    assert wrapper.sismember("s", 1) is True
+    assert wrapper.sismember("s", "1") is True
+    assert wrapper.sismember("s", "b") is False
+    assert wrapper.sismember("missing", "a") is False
+
+
+def test_spop(wrapper: RedisWrapper) -> None:
+    wrapper.sadd("s", "a", "b")
+    popped = {wrapper.spop("s"), wrapper.spop("s")}
+    assert popped == {b"a", b"b"}
+    assert wrapper.spop("s") is None
+
+
+def test_srandmember(wrapper: RedisWrapper, raw: redis.Redis) -> None:
+    members = {f"m{i}".encode() for i in range(10)}
+    wrapper.sadd("s", *members)
+    one = wrapper.srandmember("s")
+    assert type(one) is bytes and one in members
+    assert wrapper.srandmember("missing") is None
+    assert raw.scard(b"testsite|s") == 10, "srandmember does not remove"
+
+
+def test_srandmember_count_is_honoured(wrapper: RedisWrapper) -> None:
+    # Frappe ignores `count` (a bug); we honour it as SRANDMEMBER does.
+    members = {f"m{i}".encode() for i in range(10)}
+    wrapper.sadd("s", *members)
+    three = wrapper.srandmember("s", 3)
+    assert isinstance(three, list) and len(three) == 3
+    assert len(set(three)) == 3 and set(three) <= members
+    assert set(wrapper.srandmember("s", 50)) == members, "count above the size gives every member"
+    repeated = wrapper.srandmember("s", -25)
+    assert len(repeated) == 25 and set(repeated) <= members, "a negative count may repeat"
+    assert wrapper.srandmember("missing", 3) == []
+
+
+def test_smembers(wrapper: RedisWrapper) -> None:
+    assert wrapper.smembers("s") == set()
+    wrapper.sadd("s", "a", b"b", 3)
+    out = wrapper.smembers("s")
+    assert out == {b"a", b"b", b"3"}
+    assert type(out) is set
+
+
+def test_lists_sets_use_scope_site_and_bypass_local_cache(wrapper: RedisWrapper, raw: redis.Redis) -> None:
+    with request_scope("othersite"):
+        wrapper.rpush("l", "x")
+        wrapper.sadd("s", "y")
+        raw.rpush(b"othersite|l", b"z")
+        assert wrapper.lrange("l", 0, -1) == [b"x", b"z"], "list reads are never cached locally"
+        assert wrapper.llen("l") == 2
+    assert sorted(raw.keys()) == [b"othersite|l", b"othersite|s"]
+
+
+def test_redis_error_reply_is_cache_error(wrapper: RedisWrapper) -> None:
+    wrapper.set_value("str", 1)
+    with pytest.raises(CacheError, match="WRONGTYPE") as info:
+        wrapper.lpush("str", "x")
+    assert not isinstance(info.value, ConnectionError)
