@@ -8,15 +8,27 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 use redis::io::tcp::TcpSettings;
-use redis::{Cmd, Connection, ConnectionAddr, ConnectionInfo, FromRedisValue, IntoConnectionInfo, Pipeline};
+use redis::{
+    Cmd, Connection, ConnectionAddr, ConnectionInfo, FromRedisValue, IntoConnectionInfo, Pipeline,
+};
 
 use crate::errors::{CacheError, CacheResult};
+
+#[derive(Clone, Debug, Default)]
+pub struct Tls {
+    /// PEM file of the CA that signed the server's certificate (else the system's trust store).
+    pub ca_certs: Option<String>,
+    /// PEM client certificate and key, for servers that require mutual TLS.
+    pub certfile: Option<String>,
+    pub keyfile: Option<String>,
+}
 
 #[derive(Clone, Debug)]
 pub struct Options {
     pub connect_timeout: Option<Duration>,
     pub socket_timeout: Option<Duration>,
     pub max_connections: usize,
+    pub tls: Tls,
 }
 
 impl Default for Options {
@@ -26,6 +38,7 @@ impl Default for Options {
             connect_timeout: Some(Duration::from_secs(5)),
             socket_timeout: Some(Duration::from_secs(5)),
             max_connections: 64,
+            tls: Tls::default(),
         }
     }
 }
@@ -75,7 +88,11 @@ pub fn mask_password(url: &str) -> String {
     match authority.rsplit_once('@') {
         Some((creds, host)) => {
             let user = creds.split_once(':').map_or(creds, |(u, _)| u);
-            let masked = if creds.contains(':') { format!("{user}:***") } else { "***".into() };
+            let masked = if creds.contains(':') {
+                format!("{user}:***")
+            } else {
+                "***".into()
+            };
             format!("{scheme}://{masked}@{host}{tail}")
         }
         None => url.to_string(),
@@ -120,8 +137,46 @@ impl Drop for Lease<'_> {
 
 impl Client {
     pub fn new(info: ConnectionInfo, options: Options) -> CacheResult<Client> {
+        let tls = &options.tls;
+        let client = if tls.ca_certs.is_none() && tls.certfile.is_none() && tls.keyfile.is_none() {
+            redis::Client::open(info)?
+        } else {
+            if !matches!(info.addr(), ConnectionAddr::TcpTls { .. }) {
+                return Err(CacheError::Config(
+                    "ssl_ca_certs / ssl_certfile / ssl_keyfile need a rediss:// URL".into(),
+                ));
+            }
+            let read = |what: &str, path: &str| {
+                std::fs::read(path)
+                    .map_err(|e| CacheError::Config(format!("cannot read {what} {path:?}: {e}")))
+            };
+            let client_tls = match (&tls.certfile, &tls.keyfile) {
+                (Some(cert), Some(key)) => Some(redis::ClientTlsConfig {
+                    client_cert: read("ssl_certfile", cert)?,
+                    client_key: read("ssl_keyfile", key)?,
+                }),
+                (None, None) => None,
+                _ => {
+                    return Err(CacheError::Config(
+                        "mutual TLS needs both ssl_certfile and ssl_keyfile".into(),
+                    ));
+                }
+            };
+            let root_cert = tls
+                .ca_certs
+                .as_deref()
+                .map(|p| read("ssl_ca_certs", p))
+                .transpose()?;
+            redis::Client::build_with_tls(
+                info,
+                redis::TlsCertificates {
+                    client_tls,
+                    root_cert,
+                },
+            )?
+        };
         Ok(Client {
-            client: redis::Client::open(info)?,
+            client,
             options,
             idle: Mutex::new(Idle {
                 connections: Vec::new(),
@@ -159,7 +214,11 @@ impl Client {
         loop {
             if !fresh {
                 if let Some(conn) = idle.connections.pop() {
-                    return Ok(Lease { pool: self, conn: Some(conn), reused: true });
+                    return Ok(Lease {
+                        pool: self,
+                        conn: Some(conn),
+                        reused: true,
+                    });
                 }
             } else if let Some(stale) = idle.connections.pop() {
                 // A reconnect was asked for: idle connections likely died with the server too.
@@ -171,7 +230,11 @@ impl Client {
                 idle.open += 1;
                 drop(idle);
                 return match self.connect() {
-                    Ok(conn) => Ok(Lease { pool: self, conn: Some(conn), reused: false }),
+                    Ok(conn) => Ok(Lease {
+                        pool: self,
+                        conn: Some(conn),
+                        reused: false,
+                    }),
                     Err(err) => {
                         self.idle.lock().open -= 1;
                         self.returned.notify_one();
@@ -212,7 +275,10 @@ impl Client {
     /// Runs `f` on a pooled connection. A connection that broke while idle (the server restarted,
     /// an idle timeout closed it) is replaced and `f` retried once on a fresh one. A connection
     /// that failed in any other way is closed, never reused.
-    pub fn run<T>(&self, mut f: impl FnMut(&mut Connection) -> redis::RedisResult<T>) -> CacheResult<T> {
+    pub fn run<T>(
+        &self,
+        mut f: impl FnMut(&mut Connection) -> redis::RedisResult<T>,
+    ) -> CacheResult<T> {
         let mut lease = self.lease(false)?;
         let first = match lease.conn.as_mut() {
             Some(conn) => f(conn),

@@ -60,7 +60,8 @@ pub fn undecodable(py: Python<'_>, key: &[u8], cause: PyErr, strict: bool) -> Ca
         cause.value(py)
     );
     if strict {
-        let err = CacheError::Serialization(message.replace("treating it as a miss", "strict=True"));
+        let err =
+            CacheError::Serialization(message.replace("treating it as a miss", "strict=True"));
         return Err(CacheError::Python(with_cause(py, err, cause)));
     }
     let logger = LOGGER.get_or_try_init(py, || -> PyResult<Py<PyAny>> {

@@ -22,13 +22,13 @@ fn inspect_pickle(py: Python<'_>, data: &[u8], max_len: usize) -> (&'static str,
 #[pymodule]
 mod _native {
     #[pymodule_export]
+    use super::inspect_pickle;
+    #[pymodule_export]
     use crate::request_cache::{
         RequestScope, begin_request, current_site, current_user, end_request, request_scope,
     };
     #[pymodule_export]
     use crate::wrapper::RedisWrapper;
-    #[pymodule_export]
-    use super::inspect_pickle;
 
     #[pymodule_init]
     fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {

@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDelta, PyDeltaAccess, PyDict, PyInt, PyList, PySet, PyString, PyTuple};
+use pyo3::types::{
+    PyBool, PyBytes, PyDelta, PyDeltaAccess, PyDict, PyInt, PyList, PySet, PyString, PyTuple,
+};
 use redis::{Cmd, Value};
 
 use crate::client::{self, Client, Options};
@@ -36,16 +38,26 @@ enum User<'a> {
 
 impl<'a> User<'a> {
     fn from_arg(user: Option<&'a Bound<'_, PyAny>>) -> CacheResult<User<'a>> {
-        let Some(user) = user else { return Ok(User::Nobody) };
+        let Some(user) = user else {
+            return Ok(User::Nobody);
+        };
         if user.is_none() {
             return Ok(User::Nobody);
         }
         if let Ok(flag) = user.cast::<PyBool>() {
-            return Ok(if flag.is_true() { User::Current } else { User::Nobody });
+            return Ok(if flag.is_true() {
+                User::Current
+            } else {
+                User::Nobody
+            });
         }
         if let Ok(name) = user.cast::<PyString>() {
             let name = name.to_str()?;
-            return Ok(if name.is_empty() { User::Nobody } else { User::Named(name) });
+            return Ok(if name.is_empty() {
+                User::Nobody
+            } else {
+                User::Named(name)
+            });
         }
         Err(CacheError::Type(format!(
             "user must be a user name (str), True for the current request's user, or None; got {}",
@@ -75,10 +87,12 @@ fn ttl_seconds(value: &Bound<'_, PyAny>, name: &str, positive: bool) -> CacheRes
         )));
     };
     if positive && seconds <= 0 {
-        return Err(CacheError::Python(pyo3::exceptions::PyValueError::new_err(format!(
-            "{name} must be a positive number of seconds, got {seconds}; \
+        return Err(CacheError::Python(pyo3::exceptions::PyValueError::new_err(
+            format!(
+                "{name} must be a positive number of seconds, got {seconds}; \
              pass None for a key that never expires"
-        ))));
+            ),
+        )));
     }
     Ok(seconds)
 }
@@ -95,7 +109,11 @@ fn bytes_list<'py>(py: Python<'py>, items: Vec<Vec<u8>>) -> PyResult<Bound<'py, 
 
 impl RedisWrapper {
     /// Runs Redis work with the GIL released.
-    fn io<T: Send>(&self, py: Python<'_>, f: impl FnOnce(&Client) -> CacheResult<T> + Send) -> CacheResult<T> {
+    fn io<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&Client) -> CacheResult<T> + Send,
+    ) -> CacheResult<T> {
         py.detach(|| f(&self.client))
     }
 
@@ -155,9 +173,18 @@ impl RedisWrapper {
     }
 
     /// Unpickles stored bytes; undecodable bytes are a logged miss (or an error when strict).
-    fn decode<'py>(&self, py: Python<'py>, key: &[u8], data: &[u8]) -> CacheResult<Option<Bound<'py, PyAny>>> {
+    fn decode<'py>(
+        &self,
+        py: Python<'py>,
+        key: &[u8],
+        data: &[u8],
+    ) -> CacheResult<Option<Bound<'py, PyAny>>> {
         match codec::loads(py, data) {
             Ok(value) => Ok(Some(value)),
+            // KeyboardInterrupt, SystemExit and friends are not a bad value: let them through.
+            Err(cause) if !cause.is_instance_of::<pyo3::exceptions::PyException>(py) => {
+                Err(cause.into())
+            }
             Err(cause) => codec::undecodable(py, key, cause, self.strict).map(|()| None),
         }
     }
@@ -202,7 +229,10 @@ impl RedisWrapper {
         });
         match scanned {
             Err(err) if err.is_connection() => {
-                Ok(with_scope(|s| s.keys_where(|k| keys::glob_match(&pattern, k))).unwrap_or_default())
+                Ok(
+                    with_scope(|s| s.keys_where(|k| keys::glob_match(&pattern, k)))
+                        .unwrap_or_default(),
+                )
             }
             other => other,
         }
@@ -238,7 +268,11 @@ impl RedisWrapper {
         swallow(self.io(py, |c| c.query_pipeline::<()>(&pipe)), ())
     }
 
-    fn raw_query<T: redis::FromRedisValue + Send>(&self, py: Python<'_>, cmd: Cmd) -> CacheResult<T> {
+    fn raw_query<T: redis::FromRedisValue + Send>(
+        &self,
+        py: Python<'_>,
+        cmd: Cmd,
+    ) -> CacheResult<T> {
         self.io(py, move |c| c.query(&cmd))
     }
 }
@@ -253,7 +287,9 @@ fn no_current_user() -> CacheError {
 
 /// The elements of a `keys`/`names` argument: a list, tuple or set is many; anything else is one.
 fn many<'py>(arg: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    if arg.is_instance_of::<PyList>() || arg.is_instance_of::<PyTuple>() || arg.is_instance_of::<PySet>()
+    if arg.is_instance_of::<PyList>()
+        || arg.is_instance_of::<PyTuple>()
+        || arg.is_instance_of::<PySet>()
         || arg.is_instance_of::<pyo3::types::PyFrozenSet>()
     {
         arg.try_iter()?.collect()
@@ -265,7 +301,7 @@ fn many<'py>(arg: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
 #[pymethods]
 impl RedisWrapper {
     #[classmethod]
-    #[pyo3(signature = (url, *, site=None, socket_connect_timeout=Some(5.0), socket_timeout=Some(5.0), max_connections=64, strict=false))]
+    #[pyo3(signature = (url, *, site=None, socket_connect_timeout=Some(5.0), socket_timeout=Some(5.0), max_connections=64, strict=false, ssl_ca_certs=None, ssl_certfile=None, ssl_keyfile=None))]
     fn from_url(
         _cls: &Bound<'_, pyo3::types::PyType>,
         url: &str,
@@ -274,6 +310,9 @@ impl RedisWrapper {
         socket_timeout: Option<f64>,
         max_connections: usize,
         strict: bool,
+        ssl_ca_certs: Option<String>,
+        ssl_certfile: Option<String>,
+        ssl_keyfile: Option<String>,
     ) -> CacheResult<Self> {
         let seconds = |name: &str, v: Option<f64>| -> CacheResult<Option<Duration>> {
             match v {
@@ -285,15 +324,24 @@ impl RedisWrapper {
             }
         };
         if max_connections == 0 {
-            return Err(CacheError::Config("max_connections must be at least 1".into()));
+            return Err(CacheError::Config(
+                "max_connections must be at least 1".into(),
+            ));
         }
         if site.as_deref() == Some("") {
-            return Err(CacheError::Config("site must be a non-empty db_name, or None".into()));
+            return Err(CacheError::Config(
+                "site must be a non-empty db_name, or None".into(),
+            ));
         }
         let options = Options {
             connect_timeout: seconds("socket_connect_timeout", socket_connect_timeout)?,
             socket_timeout: seconds("socket_timeout", socket_timeout)?,
             max_connections,
+            tls: client::Tls {
+                ca_certs: ssl_ca_certs,
+                certfile: ssl_certfile,
+                keyfile: ssl_keyfile,
+            },
         };
         let info = client::parse_url(url)?;
         Ok(RedisWrapper {
@@ -316,8 +364,13 @@ impl RedisWrapper {
 
     fn __repr__(&self) -> String {
         let o = self.client.options();
-        let site = self.site.as_ref().map_or("None".to_string(), |s| format!("{s:?}"));
-        let timeout = o.socket_timeout.map_or("None".to_string(), |d| d.as_secs_f64().to_string());
+        let site = self
+            .site
+            .as_ref()
+            .map_or("None".to_string(), |s| format!("{s:?}"));
+        let timeout = o
+            .socket_timeout
+            .map_or("None".to_string(), |d| d.as_secs_f64().to_string());
         format!(
             "RedisWrapper.from_url({:?}, site={site}, socket_timeout={timeout}, max_connections={})",
             client::mask_password(&self.url),
@@ -349,7 +402,8 @@ impl RedisWrapper {
     }
 
     fn connected(&self, py: Python<'_>) -> bool {
-        self.io(py, |c| c.query::<Value>(&redis::cmd("PING"))).is_ok()
+        self.io(py, |c| c.query::<Value>(&redis::cmd("PING")))
+            .is_ok()
     }
 
     // -- strings ---------------------------------------------------------------------------------
@@ -401,8 +455,9 @@ impl RedisWrapper {
         }
         let cmd = cmd_with("GET", &k);
         let stored: Option<Vec<u8>> = swallow(self.io(py, |c| c.query(&cmd)), None)?;
+        // A stored pickle of None reads as a miss, as in Frappe (only EXISTS tells them apart).
         let mut value = match stored {
-            Some(data) => self.decode(py, &k, &data)?,
+            Some(data) => self.decode(py, &k, &data)?.filter(|v| !v.is_none()),
             None => None,
         };
         if expires {
@@ -461,7 +516,11 @@ impl RedisWrapper {
         }
     }
 
-    fn get_keys<'py>(&self, py: Python<'py>, key: &Bound<'py, PyAny>) -> CacheResult<Bound<'py, PyList>> {
+    fn get_keys<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyAny>,
+    ) -> CacheResult<Bound<'py, PyList>> {
         let keys = self.scan_keys(py, key)?;
         Ok(bytes_list(py, keys)?)
     }
@@ -539,7 +598,11 @@ impl RedisWrapper {
         self.delete_value(py, keys, user, make_keys, shared)
     }
 
-    fn get_all<'py>(&self, py: Python<'py>, key: &Bound<'py, PyAny>) -> CacheResult<Bound<'py, PyDict>> {
+    fn get_all<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyAny>,
+    ) -> CacheResult<Bound<'py, PyDict>> {
         let site = self.current_site()?;
         let found = self.scan_keys(py, key)?;
         let result = PyDict::new(py);
@@ -630,7 +693,12 @@ impl RedisWrapper {
     }
 
     #[pyo3(signature = (name, shared=false))]
-    fn hgetall<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>, shared: bool) -> CacheResult<Bound<'py, PyDict>> {
+    fn hgetall<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+        shared: bool,
+    ) -> CacheResult<Bound<'py, PyDict>> {
         let n = self.key(name, User::Nobody, shared)?;
         let cmd = cmd_with("HGETALL", &n);
         let pairs: Vec<(Vec<u8>, Vec<u8>)> = self.io(py, |c| c.query(&cmd))?;
@@ -644,7 +712,13 @@ impl RedisWrapper {
     }
 
     #[pyo3(signature = (name, key, shared=false))]
-    fn hexists(&self, py: Python<'_>, name: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>, shared: bool) -> CacheResult<bool> {
+    fn hexists(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyAny>,
+        key: &Bound<'_, PyAny>,
+        shared: bool,
+    ) -> CacheResult<bool> {
         if key.is_none() {
             return Ok(false);
         }
@@ -654,7 +728,12 @@ impl RedisWrapper {
     }
 
     #[pyo3(signature = (name, shared=false))]
-    fn hkeys<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>, shared: bool) -> CacheResult<Bound<'py, PyList>> {
+    fn hkeys<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+        shared: bool,
+    ) -> CacheResult<Bound<'py, PyList>> {
         let cmd = cmd_with("HKEYS", &self.key(name, User::Nobody, shared)?);
         let fields: Vec<Vec<u8>> = swallow(self.io(py, |c| c.query(&cmd)), Vec::new())?;
         Ok(bytes_list(py, fields)?)
@@ -684,7 +763,12 @@ impl RedisWrapper {
         self.hdel_many(py, vec![(n, fields)])
     }
 
-    fn hdel_names(&self, py: Python<'_>, names: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>) -> CacheResult<()> {
+    fn hdel_names(
+        &self,
+        py: Python<'_>,
+        names: &Bound<'_, PyAny>,
+        key: &Bound<'_, PyAny>,
+    ) -> CacheResult<()> {
         let field = codec::arg_bytes(key, "hash field")?;
         let pairs = many(names)?
             .iter()
@@ -693,32 +777,61 @@ impl RedisWrapper {
         self.hdel_many(py, pairs)
     }
 
-    fn hdel_keys(&self, py: Python<'_>, name_starts_with: &Bound<'_, PyAny>, key: &Bound<'_, PyAny>) -> CacheResult<()> {
+    fn hdel_keys(
+        &self,
+        py: Python<'_>,
+        name_starts_with: &Bound<'_, PyAny>,
+        key: &Bound<'_, PyAny>,
+    ) -> CacheResult<()> {
         let field = codec::arg_bytes(key, "hash field")?;
         let names = self.scan_keys(py, name_starts_with)?;
-        self.hdel_many(py, names.into_iter().map(|n| (n, vec![field.clone()])).collect())
+        self.hdel_many(
+            py,
+            names
+                .into_iter()
+                .map(|n| (n, vec![field.clone()]))
+                .collect(),
+        )
     }
 
     // -- lists and sets: raw members, never pickled, never cached locally --------------------------
 
-    fn lpush(&self, py: Python<'_>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> CacheResult<i64> {
+    fn lpush(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> CacheResult<i64> {
         let mut cmd = cmd_with("LPUSH", &self.site_key(key)?);
         cmd.arg(codec::arg_bytes(value, "list value")?);
         self.raw_query(py, cmd)
     }
 
-    fn rpush(&self, py: Python<'_>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> CacheResult<i64> {
+    fn rpush(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> CacheResult<i64> {
         let mut cmd = cmd_with("RPUSH", &self.site_key(key)?);
         cmd.arg(codec::arg_bytes(value, "list value")?);
         self.raw_query(py, cmd)
     }
 
-    fn lpop<'py>(&self, py: Python<'py>, key: &Bound<'py, PyAny>) -> CacheResult<Option<Bound<'py, PyBytes>>> {
+    fn lpop<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyAny>,
+    ) -> CacheResult<Option<Bound<'py, PyBytes>>> {
         let popped: Option<Vec<u8>> = self.raw_query(py, cmd_with("LPOP", &self.site_key(key)?))?;
         Ok(popped.map(|b| PyBytes::new(py, &b)))
     }
 
-    fn rpop<'py>(&self, py: Python<'py>, key: &Bound<'py, PyAny>) -> CacheResult<Option<Bound<'py, PyBytes>>> {
+    fn rpop<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyAny>,
+    ) -> CacheResult<Option<Bound<'py, PyBytes>>> {
         let popped: Option<Vec<u8>> = self.raw_query(py, cmd_with("RPOP", &self.site_key(key)?))?;
         Ok(popped.map(|b| PyBytes::new(py, &b)))
     }
@@ -727,42 +840,79 @@ impl RedisWrapper {
         self.raw_query(py, cmd_with("LLEN", &self.site_key(key)?))
     }
 
-    fn lrange<'py>(&self, py: Python<'py>, key: &Bound<'py, PyAny>, start: i64, stop: i64) -> CacheResult<Bound<'py, PyList>> {
+    fn lrange<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyAny>,
+        start: i64,
+        stop: i64,
+    ) -> CacheResult<Bound<'py, PyList>> {
         let mut cmd = cmd_with("LRANGE", &self.site_key(key)?);
         cmd.arg(start).arg(stop);
         let items: Vec<Vec<u8>> = self.raw_query(py, cmd)?;
         Ok(bytes_list(py, items)?)
     }
 
-    fn ltrim(&self, py: Python<'_>, key: &Bound<'_, PyAny>, start: i64, stop: i64) -> CacheResult<bool> {
+    fn ltrim(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        start: i64,
+        stop: i64,
+    ) -> CacheResult<bool> {
         let mut cmd = cmd_with("LTRIM", &self.site_key(key)?);
         cmd.arg(start).arg(stop);
         self.raw_query::<()>(py, cmd).map(|()| true)
     }
 
     #[pyo3(signature = (name, *values))]
-    fn sadd(&self, py: Python<'_>, name: &Bound<'_, PyAny>, values: &Bound<'_, PyTuple>) -> CacheResult<()> {
+    fn sadd(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyAny>,
+        values: &Bound<'_, PyTuple>,
+    ) -> CacheResult<()> {
         self.set_members(py, "SADD", name, values)
     }
 
     #[pyo3(signature = (name, *values))]
-    fn srem(&self, py: Python<'_>, name: &Bound<'_, PyAny>, values: &Bound<'_, PyTuple>) -> CacheResult<()> {
+    fn srem(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyAny>,
+        values: &Bound<'_, PyTuple>,
+    ) -> CacheResult<()> {
         self.set_members(py, "SREM", name, values)
     }
 
-    fn sismember(&self, py: Python<'_>, name: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> CacheResult<bool> {
+    fn sismember(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> CacheResult<bool> {
         let mut cmd = cmd_with("SISMEMBER", &self.site_key(name)?);
         cmd.arg(codec::arg_bytes(value, "set member")?);
         self.raw_query(py, cmd)
     }
 
-    fn spop<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> CacheResult<Option<Bound<'py, PyBytes>>> {
-        let popped: Option<Vec<u8>> = self.raw_query(py, cmd_with("SPOP", &self.site_key(name)?))?;
+    fn spop<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+    ) -> CacheResult<Option<Bound<'py, PyBytes>>> {
+        let popped: Option<Vec<u8>> =
+            self.raw_query(py, cmd_with("SPOP", &self.site_key(name)?))?;
         Ok(popped.map(|b| PyBytes::new(py, &b)))
     }
 
     #[pyo3(signature = (name, count=None))]
-    fn srandmember<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>, count: Option<i64>) -> CacheResult<Bound<'py, PyAny>> {
+    fn srandmember<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+        count: Option<i64>,
+    ) -> CacheResult<Bound<'py, PyAny>> {
         let mut cmd = cmd_with("SRANDMEMBER", &self.site_key(name)?);
         match count {
             None => {
@@ -780,14 +930,25 @@ impl RedisWrapper {
         }
     }
 
-    fn smembers<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> CacheResult<Bound<'py, PySet>> {
-        let members: Vec<Vec<u8>> = self.raw_query(py, cmd_with("SMEMBERS", &self.site_key(name)?))?;
+    fn smembers<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+    ) -> CacheResult<Bound<'py, PySet>> {
+        let members: Vec<Vec<u8>> =
+            self.raw_query(py, cmd_with("SMEMBERS", &self.site_key(name)?))?;
         Ok(PySet::new(py, members.iter().map(|m| PyBytes::new(py, m)))?)
     }
 }
 
 impl RedisWrapper {
-    fn set_members(&self, py: Python<'_>, command: &str, name: &Bound<'_, PyAny>, values: &Bound<'_, PyTuple>) -> CacheResult<()> {
+    fn set_members(
+        &self,
+        py: Python<'_>,
+        command: &str,
+        name: &Bound<'_, PyAny>,
+        values: &Bound<'_, PyTuple>,
+    ) -> CacheResult<()> {
         if values.is_empty() {
             return Err(CacheError::Type(format!(
                 "{} needs at least one member: {}(name, value, ...)",

@@ -42,6 +42,12 @@ def test_url_property(redis_server: RedisServer) -> None:
     assert cache.url.startswith(f"redis://127.0.0.1:{redis_server.port}")
 
 
+def test_repr_is_python_not_rust(redis_server: RedisServer) -> None:
+    text = repr(RedisWrapper.from_url(redis_server.url, site="mysite"))
+    assert "mysite" in text and str(redis_server.port) in text
+    assert "Some(" not in text and "None)" not in text, f"Rust Debug formatting leaks into {text}"
+
+
 @pytest.fixture(scope="module")
 def auth_server():
     with RedisServer(args=["--requirepass", "sekret"]) as server:
@@ -81,13 +87,13 @@ def test_acl_user_identity(auth_server: RedisServer) -> None:
 
 
 def test_wrong_password(auth_server: RedisServer) -> None:
-    cache = RedisWrapper.from_url(f"redis://alice:wrong@127.0.0.1:{auth_server.port}", site="authsite")
+    cache = RedisWrapper.from_url(f"redis://alice:wrong@127.0.0.1:{auth_server.port}", site="wrongpw")
     assert cache.connected() is False
     assert cache.set_value("k", 1) is None  # swallowed, as redis-py's AuthenticationError is a ConnectionError
     assert cache.get_value("k", generator=lambda: "gen") == "gen"
     with pytest.raises(CacheConnectionError):
         cache.hgetall("h")
-    assert _admin(auth_server).exists(b"authsite|k") == 0
+    assert _admin(auth_server).exists(b"wrongpw|k") == 0
 
 
 def test_missing_password(auth_server: RedisServer) -> None:
@@ -146,6 +152,14 @@ def test_unknown_option() -> None:
 def test_bad_option_values(options: dict) -> None:
     with pytest.raises(ValueError):
         RedisWrapper.from_url("redis://127.0.0.1:6379", site="s", **options)
+
+
+def test_no_timeouts_allowed(redis_server: RedisServer, raw) -> None:
+    cache = RedisWrapper.from_url(
+        redis_server.url, site="s", socket_timeout=None, socket_connect_timeout=None, max_connections=1
+    )
+    cache.set_value("k", 1)
+    assert cache.get_value("k") == 1
 
 
 def test_bad_option_types() -> None:
@@ -240,9 +254,9 @@ def test_dead_get_keys_falls_back_to_local_cache(dead: RedisWrapper) -> None:
         dead.hset("ph", "f", 4)
         assert sorted(dead.get_keys("p")) == [b"testsite|p1", b"testsite|p2", b"testsite|ph"]
         dead.delete_keys("p")
+        assert dead.get_keys("p") == []
         assert dead.get_value("p1") is None
         assert dead.get_value("q") == 3
-        assert dead.get_keys("p") == []
 
 
 def test_dead_site_isolation_holds(dead: RedisWrapper) -> None:

@@ -6,6 +6,8 @@ import pickle
 
 import pytest
 import redis
+from hypothesis import given
+from hypothesis import strategies as st
 from support import CommandCounter
 from valuetypes import _dict
 
@@ -67,11 +69,25 @@ def test_field_types_on_the_wire(wrapper: RedisWrapper, raw: redis.Redis, field,
     # str -> UTF-8, int -> decimal, float -> repr(), bytes unchanged (what redis-py sends)
     wrapper.hset("h", field, "v")
     assert raw.hkeys(b"testsite|h") == [wire]
-    assert wrapper.hget("h", field) == "v"
+    if field:  # Frappe's hget returns None for a falsy field: see test_hget_falsy_field
+        assert wrapper.hget("h", field) == "v"
+    assert wrapper.hget("h", wire) == "v"
     assert wrapper.hexists("h", field) is True
     assert wrapper.hgetall("h") == {wire: "v"}
     wrapper.hdel("h", field)
     assert raw.exists(b"testsite|h") == 0
+
+
+@given(field=st.floats() | st.integers())
+def test_prop_numeric_field_wire_form(wrapper: RedisWrapper, raw: redis.Redis, field) -> None:
+    # int -> str(), float -> repr(), exactly as redis-py encodes them (Rust's float formatting differs)
+    wire = (repr(field) if isinstance(field, float) else str(field)).encode()
+    raw.delete(b"testsite|hp")
+    wrapper.hset("hp", field, 1)
+    assert raw.hkeys(b"testsite|hp") == [wire]
+    assert wrapper.hexists("hp", field) is True
+    wrapper.hdel("hp", field)
+    assert raw.exists(b"testsite|hp") == 0
 
 
 @pytest.mark.parametrize("field", [True, [1], {"a": 1}, object()], ids=["bool", "list", "dict", "object"])
@@ -89,6 +105,16 @@ def test_none_field_is_noop(wrapper: RedisWrapper, raw: redis.Redis) -> None:
     assert wrapper.hexists("h", None) is False
     assert raw.dbsize() == 0
     assert counter.delta("hset") == counter.delta("hget") == counter.delta("hexists") == 0
+
+
+@pytest.mark.parametrize("field", [0, 0.0, "", b""], ids=["0", "0.0", "empty-str", "empty-bytes"])
+def test_hget_falsy_field(wrapper: RedisWrapper, raw: redis.Redis, field) -> None:
+    # Frappe's hget starts with `if not key: return None`; hset and hexists only skip None.
+    wrapper.hset("h", field, "v")
+    assert raw.hlen(b"testsite|h") == 1
+    assert wrapper.hexists("h", field) is True
+    assert wrapper.hget("h", field) is None
+    assert list(wrapper.hgetall("h").values()) == ["v"]
 
 
 def test_hexists(wrapper: RedisWrapper) -> None:
@@ -121,6 +147,15 @@ def test_hget_generator(wrapper: RedisWrapper, raw: redis.Redis) -> None:
     assert calls == [1]
 
 
+def test_hget_stored_none_is_a_hit(wrapper: RedisWrapper, raw: redis.Redis) -> None:
+    # Unlike get_value, hget treats a stored pickle of None as found (Frappe §3.3): no generator.
+    raw.hset(b"testsite|h", b"f", pickle.dumps(None, protocol=5))
+    calls = []
+    assert wrapper.hget("h", "f", generator=lambda: calls.append(1) or "gen") is None
+    assert calls == []
+    assert raw.hget(b"testsite|h", b"f") == pickle.dumps(None, protocol=5)
+
+
 def test_hget_generator_shared(wrapper: RedisWrapper, raw: redis.Redis) -> None:
     assert wrapper.hget("h", "f", generator=lambda: 5, shared=True) == 5
     assert fields(raw, b"h") == {b"f": 5}
@@ -150,6 +185,10 @@ def test_hdel_one_and_many(wrapper: RedisWrapper, raw: redis.Redis) -> None:
     assert raw.exists(b"testsite|h") == 0
     wrapper.hdel("h", "f0")  # a missing field or hash is fine
     wrapper.hdel("h", [])
+    wrapper.hset("h", "p", 1)
+    wrapper.hdel("h", "p", pipeline=None)
+    wrapper.hdel(name="h", keys=["p"], shared=False, pipeline=None)
+    assert raw.exists(b"testsite|h") == 0
 
 
 def test_hdel_clears_local_cache(wrapper: RedisWrapper, raw: redis.Redis) -> None:

@@ -163,6 +163,47 @@ def test_set_get_wrong_key_type(wrapper: RedisWrapper, raw: redis.Redis, key) ->
     assert raw.dbsize() == 0
 
 
+class SubStr(str):
+    pass
+
+
+def test_str_subclass_key(wrapper: RedisWrapper) -> None:
+    assert wrapper.make_key(SubStr("k")) == b"testsite|k"
+    assert wrapper.make_key("k", user=SubStr("u")) == b"testsite|user:u:k"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.make_key(10**5000),
+        lambda c: c.make_key("k" * 1_000_000),
+        lambda c: c.set_value("k\x00nul", 1),
+        lambda c: c.set_value("k", 1, expires_in_sec=2**70),
+        lambda c: c.expire_key("k", 2**70),
+        lambda c: c.srandmember("s", 2**70),
+        lambda c: c.srandmember("s", -(2**63)),
+        lambda c: c.lrange("l", -(2**70), 2**70),
+        lambda c: c.ltrim("l", 2**64, 0),
+        lambda c: c.hset("h", 10**5000, 1),
+        lambda c: c.hset("h", float("nan"), 1),
+        lambda c: c.rpush("l", "\udc80"),
+        lambda c: c.make_key("\udc80"),
+    ],
+    ids=[
+        "huge-int-key", "1MB-key", "nul-in-key", "huge-ttl", "huge-expire", "huge-count",
+        "min-count", "huge-range", "huge-trim", "huge-int-field", "nan-field", "surrogate-member",
+        "surrogate-key",
+    ],
+)  # fmt: skip
+def test_hostile_input_never_panics(wrapper: RedisWrapper, call) -> None:
+    # A Rust panic surfaces as pyo3's PanicException, a BaseException: `except Exception` misses it.
+    try:
+        call(wrapper)
+    except Exception:  # noqa: BLE001 - any ordinary error is fine, a panic is not
+        pass
+    assert wrapper.make_key("ok") == b"testsite|ok"
+
+
 def test_wrong_user_type(wrapper: RedisWrapper) -> None:
     with pytest.raises(TypeError):
         wrapper.make_key("k", user=5)  # type: ignore[arg-type]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import redis
+from hypothesis import given
+from hypothesis import strategies as st
 
 from frappe_cache import CacheError, RedisWrapper, request_scope
 
@@ -128,3 +130,26 @@ def test_redis_error_reply_is_cache_error(wrapper: RedisWrapper) -> None:
     with pytest.raises(CacheError, match="WRONGTYPE") as info:
         wrapper.lpush("str", "x")
     assert not isinstance(info.value, ConnectionError)
+
+
+@given(member=st.floats() | st.integers() | st.text() | st.binary())
+def test_prop_member_wire_form(wrapper: RedisWrapper, raw: redis.Redis, member) -> None:
+    if isinstance(member, float):
+        wire = repr(member).encode()
+    elif isinstance(member, int):
+        wire = str(member).encode()
+    elif isinstance(member, str):
+        wire = member.encode("utf-8", "surrogatepass")
+    else:
+        wire = member
+    raw.delete(b"testsite|pl", b"testsite|ps")
+    try:
+        wrapper.rpush("pl", member)
+    except (UnicodeEncodeError, TypeError, ValueError):
+        # a str with lone surrogates has no UTF-8 form; redis-py refuses it too
+        assert isinstance(member, str)
+        return
+    assert raw.lrange(b"testsite|pl", 0, -1) == [wire]
+    wrapper.sadd("ps", member)
+    assert wrapper.sismember("ps", member) is True
+    assert raw.smembers(b"testsite|ps") == {wire}

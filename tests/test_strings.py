@@ -95,8 +95,10 @@ def test_generator_exception_propagates(wrapper: RedisWrapper, raw: redis.Redis)
 
 
 def test_stored_none_reads_as_miss(wrapper: RedisWrapper, raw: redis.Redis) -> None:
+    # §3.2 step 4 / §12.3: a stored pickle of None is "absent" to get_value, so the generator runs
     raw.set(b"testsite|k", pickle.dumps(None, protocol=5))
     assert wrapper.get_value("k", generator=lambda: "generated") == "generated"
+    assert stored(raw, b"testsite|k") == "generated"
 
 
 def test_expires_true_ignores_generator(wrapper: RedisWrapper, raw: redis.Redis) -> None:
@@ -280,8 +282,8 @@ def test_delete_keys(wrapper: RedisWrapper, raw: redis.Redis) -> None:
     counter = CommandCounter(raw, "keys")
     assert wrapper.delete_keys("test_del_") is None
     assert wrapper.get_keys("test_del_") == []
-    assert sorted(raw.keys()) == [b"othersite|test_del_0", b"testsite|keep"]
     assert counter.delta("keys") == 0
+    assert sorted(raw.keys()) == [b"othersite|test_del_0", b"testsite|keep"]
 
 
 def test_delete_keys_clears_local_cache(wrapper: RedisWrapper, raw: redis.Redis) -> None:

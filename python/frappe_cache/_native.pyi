@@ -29,13 +29,18 @@ class RedisWrapper:
         socket_timeout: float | None = 5.0,
         max_connections: int = 64,
         strict: bool = False,
+        ssl_ca_certs: str | None = None,
+        ssl_certfile: str | None = None,
+        ssl_keyfile: str | None = None,
     ) -> RedisWrapper:
         """Build a wrapper for a ``redis://``, ``rediss://`` or ``unix://`` URL (does not connect).
 
         ``site`` is the fallback key prefix (a site's ``db_name``) used outside a request scope.
         Timeouts are in seconds; ``None`` waits forever. ``strict=True`` raises
         ``SerializationError`` for stored bytes that do not unpickle instead of treating them as
-        a miss. A malformed URL or option raises ``ValueError``.
+        a miss. ``ssl_*`` (``rediss://`` only) name PEM files: the CA to trust instead of the
+        system's, and a client certificate and key for mutual TLS. A malformed URL or option
+        raises ``ValueError``.
         """
 
     @property

@@ -1,0 +1,5 @@
+from typing import List, Mapping, Union
+
+JsonType = Union[
+    str, int, float, bool, None, Mapping[str, "JsonType"], List["JsonType"]
+]
