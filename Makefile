@@ -48,9 +48,13 @@ demo: install build-dev ## build and run the demo (starts a private redis-server
 	$(PY) demo/demo.py
 
 .PHONY: lint
-lint: ## rustfmt, clippy
+lint: build-dev ## rustfmt, clippy, ruff, and mypy's stubtest of the hand-written stub
 	cargo fmt --check
-	cargo clippy -q -- -D warnings
+	cargo clippy -q --all-targets -- -D warnings
+	$(PY) -m pip install -q mypy ruff
+	$(PY) -m ruff check python tests bench demo
+	$(PY) -m ruff format --check python tests bench demo
+	$(PY) -m mypy.stubtest frappe_cache._native --allowlist stubtest-allowlist.txt
 
 .PHONY: clean
 clean: ## remove build products and the virtualenv

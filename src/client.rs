@@ -66,10 +66,9 @@ pub fn parse_url(url: &str) -> CacheResult<ConnectionInfo> {
             return Err(bad("it names no host"));
         }
     }
-    let redis = info
-        .redis_settings()
-        .clone()
-        .set_lib_name("frappe-cache", env!("CARGO_PKG_VERSION"));
+    // No CLIENT SETINFO on connect: it is one more round trip per connection, and on a frozen
+    // server each of its replies waits out the connect timeout again.
+    let redis = info.redis_settings().clone().set_skip_set_lib_name();
     // Small request/response round trips: never let Nagle hold a GET back.
     Ok(info
         .set_redis_settings(redis)

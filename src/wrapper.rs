@@ -285,16 +285,18 @@ fn no_current_user() -> CacheError {
     )
 }
 
-/// The elements of a `keys`/`names` argument: a list, tuple or set is many; anything else is one.
+/// The elements of a `keys`/`names` argument: a str, bytes or int is one key; any other
+/// iterable (list, tuple, set, dict view, generator) is many; anything else is one (bad) key.
 fn many<'py>(arg: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    if arg.is_instance_of::<PyList>()
-        || arg.is_instance_of::<PyTuple>()
-        || arg.is_instance_of::<PySet>()
-        || arg.is_instance_of::<pyo3::types::PyFrozenSet>()
+    if arg.is_instance_of::<PyString>()
+        || arg.is_instance_of::<PyBytes>()
+        || arg.is_instance_of::<PyInt>()
     {
-        arg.try_iter()?.collect()
-    } else {
-        Ok(vec![arg.clone()])
+        return Ok(vec![arg.clone()]);
+    }
+    match arg.try_iter() {
+        Ok(items) => items.collect(),
+        Err(_) => Ok(vec![arg.clone()]),
     }
 }
 

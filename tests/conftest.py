@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import frappe_cache
 import pytest
 import redis
-from hypothesis import HealthCheck, settings
-
-import frappe_cache
 from frappe_cache import RedisWrapper
 from frappe_cache.testing import RedisServer
+from hypothesis import HealthCheck, settings
 
 SITE = "testsite"
 

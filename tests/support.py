@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import redis
 
@@ -29,11 +27,6 @@ class CommandCounter:
 
     def delta(self, command: str) -> int:
         return calls(self.raw, command) - self.before[command]
-
-
-@contextmanager
-def count_commands(raw: redis.Redis, *commands: str) -> Iterator[CommandCounter]:
-    yield CommandCounter(raw, *commands)
 
 
 def dead_url() -> str:

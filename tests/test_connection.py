@@ -6,6 +6,7 @@ rest raise ``CacheConnectionError``, which is also a builtin ``ConnectionError``
 
 from __future__ import annotations
 
+import os
 import pickle
 import threading
 import time
@@ -13,8 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
-from support import dead_url
-
 from frappe_cache import (
     CacheConnectionError,
     CacheError,
@@ -23,6 +22,7 @@ from frappe_cache import (
     request_scope,
 )
 from frappe_cache.testing import RedisServer
+from support import dead_url
 
 
 # -- URLs ------------------------------------------------------------------------------------
@@ -89,7 +89,8 @@ def test_acl_user_identity(auth_server: RedisServer) -> None:
 def test_wrong_password(auth_server: RedisServer) -> None:
     cache = RedisWrapper.from_url(f"redis://alice:wrong@127.0.0.1:{auth_server.port}", site="wrongpw")
     assert cache.connected() is False
-    assert cache.set_value("k", 1) is None  # swallowed, as redis-py's AuthenticationError is a ConnectionError
+    # swallowed, as redis-py's AuthenticationError is a ConnectionError
+    assert cache.set_value("k", 1) is None
     assert cache.get_value("k", generator=lambda: "gen") == "gen"
     with pytest.raises(CacheConnectionError):
         cache.hgetall("h")
@@ -358,7 +359,9 @@ def test_paused_server_times_out(fresh_server: RedisServer) -> None:
 
 
 def test_timeouts_do_not_desync_connections(fresh_server: RedisServer) -> None:
-    cache = RedisWrapper.from_url(fresh_server.url, site="testsite", socket_timeout=0.3)
+    cache = RedisWrapper.from_url(
+        fresh_server.url, site="testsite", socket_timeout=0.3, socket_connect_timeout=0.3
+    )
     for i in range(5):
         cache.set_value(f"k{i}", f"v{i}")
     fresh_server.pause()
@@ -372,6 +375,24 @@ def test_timeouts_do_not_desync_connections(fresh_server: RedisServer) -> None:
     for _ in range(3):
         for i in range(5):
             assert cache.get_value(f"k{i}") == f"v{i}"
+
+
+def test_frozen_server_wait_is_bounded_by_the_timeouts(fresh_server: RedisServer) -> None:
+    # A frozen server still completes the TCP handshake (the kernel does), so a new connection
+    # hangs in the Redis handshake. The whole wait must stay within one connect timeout plus one
+    # read timeout; it must not be retried into a multiple of them.
+    cache = RedisWrapper.from_url(
+        fresh_server.url, site="testsite", socket_timeout=0.3, socket_connect_timeout=2.0
+    )
+    fresh_server.pause()
+    try:
+        start = time.monotonic()
+        with pytest.raises(CacheTimeoutError):
+            cache.llen("l")
+        elapsed = time.monotonic() - start
+    finally:
+        fresh_server.resume()
+    assert elapsed < 2.0 + 0.3 + 0.5, f"waited {elapsed:.2f}s for timeouts of 2.0s + 0.3s"
 
 
 # -- threads and the GIL ----------------------------------------------------------------------
@@ -457,3 +478,33 @@ def test_round_trips_run_in_parallel(fresh_server: RedisServer) -> None:
         fresh_server.resume()
     assert outcomes == ["timeout"] * n
     assert elapsed < 2.5, f"{n} blocked round trips took {elapsed:.2f}s: not parallel"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_forked_child_does_not_share_connections(wrapper: RedisWrapper, raw: redis.Redis) -> None:
+    # RQ forks work-horses from a worker whose wrapper already holds pooled connections
+    # (frappe-behaviour.md §8.3): parent and child must not talk over the same socket.
+    for i in range(50):
+        wrapper.set_value(f"p{i}", i)
+    assert wrapper.get_value("p0") == 0
+    pid = os.fork()
+    if pid == 0:  # child: never return into pytest
+        code = 0
+        try:
+            for _ in range(40):
+                for i in range(50):
+                    if wrapper.get_value(f"p{i}") != i:
+                        code = 1
+            wrapper.set_value("child-wrote", os.getpid())
+        except BaseException:  # noqa: BLE001
+            code = 2
+        os._exit(code)
+    mismatches = 0
+    for _ in range(40):
+        for i in range(50):
+            if wrapper.get_value(f"p{i}") != i:
+                mismatches += 1
+    _, status = os.waitpid(pid, 0)
+    assert mismatches == 0, f"{mismatches} wrong replies in the parent"
+    assert os.waitstatus_to_exitcode(status) == 0, "the child read wrong replies or crashed"
+    assert pickle.loads(raw.get(b"testsite|child-wrote")) == pid

@@ -6,12 +6,11 @@ import pickle
 
 import pytest
 import redis
+from frappe_cache import RedisWrapper, request_scope
 from hypothesis import given
 from hypothesis import strategies as st
 from support import CommandCounter
 from valuetypes import _dict
-
-from frappe_cache import RedisWrapper, request_scope
 
 
 def fields(raw: redis.Redis, name: bytes) -> dict:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pickle
 
+import frappe_cache
 import pytest
 import redis
+from frappe_cache import RedisWrapper, ScopeError, request_scope
 from hypothesis import given
 from hypothesis import strategies as st
-
-import frappe_cache
-from frappe_cache import RedisWrapper, ScopeError, request_scope
 
 # Text that can be encoded as UTF-8 (no lone surrogates), as every real site, user and key is.
 utf8_text = st.text(st.characters(blacklist_categories=("Cs",)))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 import redis
+from frappe_cache import CacheError, RedisWrapper, request_scope
 from hypothesis import given
 from hypothesis import strategies as st
-
-from frappe_cache import CacheError, RedisWrapper, request_scope
 
 
 def test_push_returns_length(wrapper: RedisWrapper, raw: redis.Redis) -> None:

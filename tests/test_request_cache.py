@@ -5,13 +5,10 @@ from __future__ import annotations
 import pickle
 import threading
 
+import frappe_cache
 import pytest
 import redis
 import valuetypes
-from support import CommandCounter
-from valuetypes import Reentrant
-
-import frappe_cache
 from frappe_cache import (
     RedisWrapper,
     RequestScope,
@@ -21,6 +18,8 @@ from frappe_cache import (
     end_request,
     request_scope,
 )
+from support import CommandCounter
+from valuetypes import Reentrant
 
 
 def put(raw: redis.Redis, key: bytes, value) -> None:

@@ -7,10 +7,9 @@ from datetime import timedelta
 
 import pytest
 import redis
+from frappe_cache import RedisWrapper, request_scope
 from support import CommandCounter
 from valuetypes import _dict
-
-from frappe_cache import RedisWrapper, request_scope
 
 
 def stored(raw: redis.Redis, key: bytes):
@@ -252,7 +251,9 @@ def test_get_keys(wrapper: RedisWrapper, raw: redis.Redis) -> None:
     counter = CommandCounter(raw, "keys", "scan")
     keys = wrapper.get_keys("test_del_")
     assert all(type(k) is bytes for k in keys)
-    assert sorted(keys) == sorted([f"testsite|test_del_{i}".encode() for i in range(5)] + [b"testsite|test_del_hash"])
+    assert sorted(keys) == sorted(
+        [f"testsite|test_del_{i}".encode() for i in range(5)] + [b"testsite|test_del_hash"]
+    )
     assert counter.delta("keys") == 0, "get_keys must not send KEYS"
     assert counter.delta("scan") >= 1
 
@@ -338,6 +339,16 @@ def test_delete_value_many(wrapper: RedisWrapper, raw: redis.Redis, container) -
     wrapper.delete_value(container(["a", "b", "c", "missing"]))
     assert raw.keys() == [b"testsite|d"]
     assert counter.delta("unlink") == 1, "one command for all keys"
+
+
+def test_delete_value_other_iterables(wrapper: RedisWrapper, raw: redis.Redis) -> None:
+    for k in "abcde":
+        wrapper.set_value(k, k)
+    # The stub promises `Iterable[Key]`: sets, dict views and generators too.
+    wrapper.delete_value({"a", "b"})
+    wrapper.delete_value({"c": 1}.keys())
+    wrapper.delete_value(k for k in ("d",))
+    assert raw.keys() == [b"testsite|e"]
 
 
 def test_delete_value_user_shared(wrapper: RedisWrapper, raw: redis.Redis) -> None:

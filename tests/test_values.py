@@ -20,11 +20,10 @@ from uuid import UUID
 
 import pytest
 import redis
+from frappe_cache import RedisWrapper, SerializationError, request_scope
 from hypothesis import given
 from hypothesis import strategies as st
 from valuetypes import Color, Document, Frozen, Point, Slotted, _dict, assert_same
-
-from frappe_cache import RedisWrapper, SerializationError, request_scope
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
 
@@ -178,11 +177,13 @@ values = st.recursive(
     | st.dates()
     | st.datetimes(timezones=st.none() | st.just(dt.timezone.utc))
     | st.decimals(allow_nan=False),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.lists(inner, max_size=4).map(tuple)
-    | st.dictionaries(hashable, inner, max_size=4)
-    | st.sets(hashable, max_size=4)
-    | st.builds(_dict, st.dictionaries(st.text(), inner, max_size=3)),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=4).map(tuple)
+        | st.dictionaries(hashable, inner, max_size=4)
+        | st.sets(hashable, max_size=4)
+        | st.builds(_dict, st.dictionaries(st.text(), inner, max_size=3))
+    ),
     max_leaves=20,
 )
 

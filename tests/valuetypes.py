@@ -90,9 +90,7 @@ class Document(_dict):
 
     def __eq__(self, other: object) -> bool:
         return (
-            type(other) is Document
-            and other.doctype_name == self.doctype_name
-            and dict(other) == dict(self)
+            type(other) is Document and other.doctype_name == self.doctype_name and dict(other) == dict(self)
         )
 
     __hash__ = None  # type: ignore[assignment]

@@ -3,15 +3,30 @@
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, final
+
+from typing_extensions import disjoint_base
 
 _T = TypeVar("_T")
-Key = str | bytes | int
-Field = str | bytes | int | float
-Member = str | bytes | int | float
+_Key = str | bytes | int
+_Field = str | bytes | int | float
+_Member = str | bytes | int | float
+
+__all__ = [
+    "RedisWrapper",
+    "RequestScope",
+    "__version__",
+    "begin_request",
+    "current_site",
+    "current_user",
+    "end_request",
+    "inspect_pickle",
+    "request_scope",
+]
 
 __version__: str
 
+@disjoint_base
 class RedisWrapper:
     """Frappe's ``frappe.cache``, natively: site-prefixed keys, pickled values, a request-local cache.
 
@@ -57,7 +72,7 @@ class RedisWrapper:
     def close(self) -> None:
         """Close every pooled connection; the wrapper reconnects on its next command."""
 
-    def make_key(self, key: Key, user: str | bool | None = None, shared: bool = False) -> bytes | Key:
+    def make_key(self, key: _Key, user: str | bool | None = None, shared: bool = False) -> bytes | _Key:
         """``{site}|{key}``, ``{site}|user:{user}:{key}``, or ``key`` unchanged when ``shared``."""
 
     def connected(self) -> bool:
@@ -66,7 +81,7 @@ class RedisWrapper:
     # -- strings -------------------------------------------------------------------------------
     def set_value(
         self,
-        key: Key,
+        key: _Key,
         val: Any,
         user: str | bool | None = None,
         expires_in_sec: int | timedelta | None = None,
@@ -74,7 +89,7 @@ class RedisWrapper:
     ) -> None: ...
     def get_value(
         self,
-        key: Key,
+        key: _Key,
         generator: Callable[[], Any] | None = None,
         user: str | bool | None = None,
         expires: bool = False,
@@ -83,9 +98,9 @@ class RedisWrapper:
         use_local_cache: bool = True,
     ) -> Any: ...
     def expire_key(
-        self, key: Key, time: int | timedelta, *, user: str | bool | None = None, shared: bool = False
+        self, key: _Key, time: int | timedelta, *, user: str | bool | None = None, shared: bool = False
     ) -> bool | None: ...
-    def exists(self, *names: Key, user: str | bool | None = None, shared: bool = False) -> int | bool: ...
+    def exists(self, *names: _Key, user: str | bool | None = None, shared: bool = False) -> int | bool: ...
     def get_keys(self, key: str) -> list[bytes]:
         """Every key of the current site that starts with ``key`` (glob characters are honoured).
 
@@ -95,14 +110,14 @@ class RedisWrapper:
         """Delete every key that ``get_keys(key)`` lists: SCAN and UNLINK in batches."""
     def delete_value(
         self,
-        keys: Key | Iterable[Key] | None,
+        keys: _Key | Iterable[_Key] | None,
         user: str | bool | None = None,
         make_keys: bool = True,
         shared: bool = False,
     ) -> None: ...
     def delete_key(
         self,
-        keys: Key | Iterable[Key] | None,
+        keys: _Key | Iterable[_Key] | None,
         user: str | bool | None = None,
         make_keys: bool = True,
         shared: bool = False,
@@ -112,42 +127,43 @@ class RedisWrapper:
         """Every key that starts with ``key``, unprefixed, mapped to its value."""
 
     # -- hashes --------------------------------------------------------------------------------
-    def hset(self, name: Key, key: Field | None, value: Any, shared: bool = False) -> None: ...
+    def hset(self, name: _Key, key: _Field | None, value: Any, shared: bool = False) -> None: ...
     def hget(
         self,
-        name: Key,
-        key: Field | None,
+        name: _Key,
+        key: _Field | None,
         generator: Callable[[], Any] | None = None,
         shared: bool = False,
     ) -> Any: ...
-    def hgetall(self, name: Key, shared: bool = False) -> dict[bytes, Any]: ...
-    def hexists(self, name: Key, key: Field | None, shared: bool = False) -> bool: ...
-    def hkeys(self, name: Key, shared: bool = False) -> list[bytes]: ...
+    def hgetall(self, name: _Key, shared: bool = False) -> dict[bytes, Any]: ...
+    def hexists(self, name: _Key, key: _Field | None, shared: bool = False) -> bool: ...
+    def hkeys(self, name: _Key, shared: bool = False) -> list[bytes]: ...
     def hdel(
         self,
-        name: Key,
-        keys: Field | list[Field] | tuple[Field, ...],
+        name: _Key,
+        keys: _Field | list[_Field] | tuple[_Field, ...],
         shared: bool = False,
         pipeline: None = None,
     ) -> None: ...
-    def hdel_names(self, names: Iterable[Key], key: Field) -> None: ...
-    def hdel_keys(self, name_starts_with: str, key: Field) -> None: ...
+    def hdel_names(self, names: Iterable[_Key], key: _Field) -> None: ...
+    def hdel_keys(self, name_starts_with: str, key: _Field) -> None: ...
 
     # -- lists and sets (raw members, never pickled) -------------------------------------------
-    def lpush(self, key: Key, value: Member) -> int: ...
-    def rpush(self, key: Key, value: Member) -> int: ...
-    def lpop(self, key: Key) -> bytes | None: ...
-    def rpop(self, key: Key) -> bytes | None: ...
-    def llen(self, key: Key) -> int: ...
-    def lrange(self, key: Key, start: int, stop: int) -> list[bytes]: ...
-    def ltrim(self, key: Key, start: int, stop: int) -> bool: ...
-    def sadd(self, name: Key, *values: Member) -> None: ...
-    def srem(self, name: Key, *values: Member) -> None: ...
-    def sismember(self, name: Key, value: Member) -> bool: ...
-    def spop(self, name: Key) -> bytes | None: ...
-    def srandmember(self, name: Key, count: int | None = None) -> bytes | list[bytes] | None: ...
-    def smembers(self, name: Key) -> set[bytes]: ...
+    def lpush(self, key: _Key, value: _Member) -> int: ...
+    def rpush(self, key: _Key, value: _Member) -> int: ...
+    def lpop(self, key: _Key) -> bytes | None: ...
+    def rpop(self, key: _Key) -> bytes | None: ...
+    def llen(self, key: _Key) -> int: ...
+    def lrange(self, key: _Key, start: int, stop: int) -> list[bytes]: ...
+    def ltrim(self, key: _Key, start: int, stop: int) -> bool: ...
+    def sadd(self, name: _Key, *values: _Member) -> None: ...
+    def srem(self, name: _Key, *values: _Member) -> None: ...
+    def sismember(self, name: _Key, value: _Member) -> bool: ...
+    def spop(self, name: _Key) -> bytes | None: ...
+    def srandmember(self, name: _Key, count: int | None = None) -> bytes | list[bytes] | None: ...
+    def smembers(self, name: _Key) -> set[bytes]: ...
 
+@final
 class RequestScope:
     """Context manager returned by ``request_scope``; restores the enclosing scope on exit."""
 

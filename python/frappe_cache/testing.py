@@ -150,9 +150,7 @@ class RedisServer:
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
                 break
-            if _answers_ping(self._port) and (
-                self._socket_path is None or os.path.exists(self._socket_path)
-            ):
+            if _answers_ping(self._port) and (self._socket_path is None or os.path.exists(self._socket_path)):
                 return
             time.sleep(0.02)
         rc = self._proc.poll()

@@ -1,0 +1,488 @@
+"""``python -m frappe_cache inspect``: list a site's cache keys with a preview of each value.
+
+Values are previewed by ``frappe_cache._native.inspect_pickle``, which decodes pickles **without
+executing them**, so this is safe to point at a Redis you do not trust. Keys are found with
+``SCAN`` (never ``KEYS``, which blocks a Redis shared by every site). The Redis client is a few
+lines of RESP over a socket (standard library only), so the command needs nothing but this
+package.
+
+Exit status: 0 on success, 2 for bad arguments (including a malformed ``--url``), 1 when Redis
+cannot be reached or answers with an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import socket
+import ssl
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from frappe_cache._native import inspect_pickle
+
+DEFAULT_URL = "redis://127.0.0.1:6379"
+
+
+class UsageError(Exception):
+    """Bad command-line input: exit status 2."""
+
+
+class RedisUnavailable(Exception):
+    """Redis could not be reached, or refused us: exit status 1."""
+
+
+class ReplyError(Exception):
+    """A RESP error reply (``-ERR ...``) to one command."""
+
+
+# ------------------------------------------------------------------------------------------------
+# URL
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where and how to connect, parsed from ``--url``."""
+
+    url: str
+    host: str = "127.0.0.1"
+    port: int = 6379
+    path: str | None = None  # unix socket
+    tls: bool = False
+    username: str | None = None
+    password: str | None = None
+    db: int = 0
+
+    @property
+    def display(self) -> str:
+        """The URL with any password masked."""
+        return redact(self.url)
+
+
+def redact(url: str) -> str:
+    return re.sub(r"(//[^/@]*?:)[^/@]*@", r"\1***@", url, count=1)
+
+
+def parse_url(url: str) -> Target:
+    """``redis://[[user]:password@]host[:port][/db]``, ``rediss://...`` (TLS) and
+    ``unix://[[user]:password@]/path/to/redis.sock[?db=N]``; ``?db=`` and ``?password=`` work
+    for all three. Raises ``UsageError`` naming what is wrong."""
+    shown = redact(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as e:
+        raise UsageError(f"bad --url {shown!r}: {e}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("redis", "rediss", "unix"):
+        raise UsageError(f"bad --url {shown!r}: the scheme must be redis://, rediss:// or unix://")
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    password = unquote(parts.password) if parts.password is not None else query.get("password")
+    username = unquote(parts.username) if parts.username else None
+    db_text = query.get("db")
+    path_db = parts.path.lstrip("/") if scheme != "unix" else ""
+    if path_db:
+        db_text = path_db
+    db = 0
+    if db_text is not None:
+        if not db_text.isdigit():
+            raise UsageError(f"bad --url {shown!r}: the database must be a number, not {db_text!r}")
+        db = int(db_text)
+    if scheme == "unix":
+        if not parts.path:
+            raise UsageError(f"bad --url {shown!r}: unix:// needs the socket's path, e.g. unix:///run/redis.sock")
+        return Target(url=url, path=unquote(parts.path), username=username, password=password, db=db)
+    if not parts.hostname:
+        raise UsageError(f"bad --url {shown!r}: no host")
+    return Target(
+        url=url,
+        host=parts.hostname,
+        port=port or 6379,
+        tls=scheme == "rediss",
+        username=username,
+        password=password,
+        db=db,
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# RESP
+
+
+Reply = Any  # bytes | int | list | None | ReplyError
+
+
+class Resp:
+    """A blocking RESP2 connection: enough for SCAN, TYPE, TTL and reads, with pipelining."""
+
+    def __init__(self, target: Target, *, timeout: float, tls: ssl.SSLContext | None = None) -> None:
+        where = target.path or f"{target.host}:{target.port}"
+        try:
+            if target.path:
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                sock.settimeout(timeout)
+                sock.connect(target.path)
+            else:
+                sock = socket.create_connection((target.host, target.port), timeout=timeout)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                if target.tls:
+                    context = tls or ssl.create_default_context()
+                    sock = context.wrap_socket(sock, server_hostname=target.host)
+        except (OSError, ssl.SSLError) as e:
+            raise RedisUnavailable(f"cannot reach Redis at {target.display} ({where}): {e}") from None
+        self._target = target
+        self._timeout = timeout
+        self._sock = sock
+        self._file = sock.makefile("rb")
+        try:
+            if target.password is not None:
+                auth = ["AUTH", target.username, target.password] if target.username else ["AUTH", target.password]
+                self.call(*auth)
+            if target.db:
+                self.call("SELECT", target.db)
+            self.call("PING")
+        except ReplyError as e:
+            self.close()
+            raise RedisUnavailable(f"Redis at {target.display} refused us: {e}") from None
+        except RedisUnavailable:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        try:
+            self._file.close()
+            self._sock.close()
+        except OSError:
+            pass
+
+    def call(self, *args: object) -> Reply:
+        """One command; an error reply raises ``ReplyError``."""
+        (reply,) = self.pipeline([args])
+        if isinstance(reply, ReplyError):
+            raise reply
+        return reply
+
+    def pipeline(self, commands: Sequence[Sequence[object]]) -> list[Reply]:
+        """Send all commands, then read all replies; error replies come back as ``ReplyError``."""
+        if not commands:
+            return []
+        try:
+            self._sock.sendall(b"".join(_encode(c) for c in commands))
+            return [self._read() for _ in commands]
+        except TimeoutError:
+            raise RedisUnavailable(
+                f"Redis at {self._target.display} did not answer within {self._timeout:g} s (--timeout)"
+            ) from None
+        except (OSError, EOFError) as e:
+            raise RedisUnavailable(f"lost the connection to Redis at {self._target.display}: {e}") from None
+
+    def _read(self) -> Reply:
+        line = self._file.readline()
+        if not line.endswith(b"\r\n"):
+            raise EOFError("connection closed")
+        kind, rest = line[:1], line[1:-2]
+        if kind == b"+":
+            return rest
+        if kind == b"-":
+            return ReplyError(rest.decode("utf-8", "replace"))
+        if kind == b":":
+            return int(rest)
+        if kind == b"$":
+            n = int(rest)
+            if n < 0:
+                return None
+            data = self._file.read(n + 2)
+            if len(data) != n + 2:
+                raise EOFError("connection closed")
+            return data[:-2]
+        if kind == b"*":
+            n = int(rest)
+            return None if n < 0 else [self._read() for _ in range(n)]
+        raise EOFError(f"not a RESP reply: {line[:40]!r}")
+
+
+def _encode(args: Sequence[object]) -> bytes:
+    out = [b"*%d\r\n" % len(args)]
+    for arg in args:
+        data = arg if isinstance(arg, bytes) else str(arg).encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(data), data))
+    return b"".join(out)
+
+
+# ------------------------------------------------------------------------------------------------
+# Listing
+
+
+@dataclass
+class Row:
+    key: bytes
+    type: str
+    ttl: int | None = None  # seconds; None: no expiry
+    size: int | None = None  # bytes for strings, element count otherwise
+    kind: str = ""
+    preview: str = ""
+    elements: list[tuple[str, str, str]] = field(default_factory=list)  # (field or index, kind, preview)
+
+
+SIZE_UNITS = {"string": "B", "hash": "fields", "list": "items", "set": "members", "zset": "members", "stream": "entries"}
+SIZE_COMMANDS = {"string": "STRLEN", "hash": "HLEN", "list": "LLEN", "set": "SCARD", "zset": "ZCARD", "stream": "XLEN"}
+
+
+def glob_escape(text: str) -> str:
+    """``text`` matched literally in a Redis glob."""
+    return re.sub(r"([\\*?\[\]])", r"\\\1", text)
+
+
+def scan_keys(conn: Resp, match: str, limit: int) -> tuple[list[bytes], bool]:
+    """Up to ``limit`` keys matching ``match`` (0: no limit), sorted, and whether more matched."""
+    keys: set[bytes] = set()
+    cursor = b"0"
+    while True:
+        cursor, batch = conn.call("SCAN", cursor, "MATCH", match, "COUNT", 1000)
+        keys.update(batch)
+        if limit and len(keys) >= limit:
+            more = len(keys) > limit or cursor != b"0"
+            return sorted(keys)[:limit], more
+        if cursor == b"0":
+            return sorted(keys), False
+
+
+def _text(data: bytes) -> str:
+    text = data.decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def describe(
+    conn: Resp, keys: list[bytes], *, elements: int, width: int, max_bytes: int, batch: int = 200
+) -> Iterator[Row]:
+    """TYPE, TTL, size and previews of ``keys``, pipelined ``batch`` keys at a time."""
+    for start in range(0, len(keys), batch):
+        chunk = keys[start : start + batch]
+        replies = conn.pipeline([c for k in chunk for c in (("TYPE", k), ("TTL", k))])
+        rows = []
+        for i, key in enumerate(chunk):
+            kind, ttl = replies[2 * i], replies[2 * i + 1]
+            if isinstance(kind, ReplyError) or kind == b"none":
+                continue  # gone since SCAN
+            rows.append(Row(key=key, type=kind.decode(), ttl=ttl if isinstance(ttl, int) and ttl >= 0 else None))
+
+        sized = [r for r in rows if r.type in SIZE_COMMANDS]
+        for row, size in zip(sized, conn.pipeline([(SIZE_COMMANDS[r.type], r.key) for r in sized])):
+            row.size = size if isinstance(size, int) else None
+
+        fetch: list[tuple[Row, tuple[object, ...]]] = []
+        for row in rows:
+            if row.type == "string":
+                if row.size is not None and row.size > max_bytes:
+                    row.kind, row.preview = "skipped", f"{row.size} bytes: more than --max-bytes {max_bytes}"
+                else:
+                    fetch.append((row, ("GET", row.key)))
+            elif row.type == "hash" and elements:
+                fetch.append((row, ("HSCAN", row.key, 0, "COUNT", elements)))
+            elif row.type == "list" and elements:
+                fetch.append((row, ("LRANGE", row.key, 0, elements - 1)))
+            elif row.type == "set" and elements:
+                fetch.append((row, ("SSCAN", row.key, 0, "COUNT", elements)))
+        for (row, command), reply in zip(fetch, conn.pipeline([c for _, c in fetch])):
+            if isinstance(reply, ReplyError):
+                row.kind, row.preview = "error", str(reply)
+            elif row.type == "string":
+                row.kind, row.preview = ("gone", "") if reply is None else inspect_pickle(reply, width)
+            else:
+                _fill_elements(conn, row, command, reply, elements, width, max_bytes)
+        yield from rows
+
+
+def _fill_elements(
+    conn: Resp, row: Row, command: tuple[object, ...], reply: Reply, limit: int, width: int, max_bytes: int
+) -> None:
+    """The first ``limit`` hash fields, list items or set members of ``row``, each previewed."""
+    if row.type == "list":
+        labelled = [(f"[{i}]", value) for i, value in enumerate(reply)]
+    else:
+        # HSCAN/SSCAN: continue the scan while it returns fewer than asked (it may return none).
+        cursor, found = reply
+        while len(found) < limit * (2 if row.type == "hash" else 1) and cursor != b"0":
+            cursor, more = conn.call(command[0], row.key, cursor, "COUNT", limit)
+            found = found + more
+        if row.type == "hash":
+            labelled = [(_text(found[i]), found[i + 1]) for i in range(0, len(found), 2)]
+        else:
+            labelled = [("", member) for member in found]
+    for label, value in labelled[:limit]:
+        kind, text = inspect_pickle(value, width) if len(value) <= max_bytes else ("skipped", f"{len(value)} bytes")
+        row.elements.append((label, kind, text))
+
+
+# ------------------------------------------------------------------------------------------------
+# Output
+
+
+def as_json(row: Row) -> str:
+    record: dict[str, Any] = {
+        "key": _text(row.key),
+        "type": row.type,
+        "ttl": row.ttl,
+        "size": row.size,
+    }
+    if row.type == "string":
+        record["kind"], record["preview"] = row.kind, row.preview
+    if row.elements:
+        record["elements"] = []
+        for i, (label, kind, text) in enumerate(row.elements):
+            where = {"hash": {"field": label}, "list": {"index": i}}.get(row.type, {})
+            record["elements"].append({**where, "kind": kind, "preview": text})
+    return json.dumps(record, ensure_ascii=False)
+
+
+def table(rows: list[Row], out: TextIO) -> None:
+    """An aligned table; the elements of hashes, lists and sets on indented lines below their key."""
+    lines: list[tuple[str, str, str, str, str, str]] = [("KEY", "TYPE", "TTL", "SIZE", "KIND", "PREVIEW")]
+    for row in rows:
+        size = "-" if row.size is None else f"{row.size} {SIZE_UNITS.get(row.type, '')}".strip()
+        ttl = "none" if row.ttl is None else f"{row.ttl}s"
+        lines.append((_text(row.key), row.type, ttl, size, row.kind, row.preview))
+        for label, kind, text in row.elements:
+            lines.append((f"  {label}" if label else "  -", "", "", "", kind, text))
+    widths = [max(len(line[i]) for line in lines) for i in range(5)]
+    for line in lines:
+        cells = [cell.ljust(w) for cell, w in zip(line[:5], widths)] + [line[5]]
+        out.write("  ".join(cells).rstrip() + "\n")
+
+
+# ------------------------------------------------------------------------------------------------
+# Command line
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m frappe_cache",
+        description="Tools for frappe-cache, the native drop-in for Frappe's Redis cache.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    inspect = commands.add_parser(
+        "inspect",
+        help="list cache keys with type, TTL, size and a safe preview of each value",
+        description=(
+            "List cache keys with their type, TTL, size and a preview of each value. Pickled values "
+            "are decoded WITHOUT executing them (nothing is imported or called), so this is safe on "
+            "a Redis you do not trust; what cannot be decoded shows as 'opaque' with the reason. "
+            "Keys are found with SCAN, never KEYS."
+        ),
+        epilog=(
+            "Examples:  python -m frappe_cache inspect --site _1a2b3c4d  |  "
+            "python -m frappe_cache inspect --url redis://127.0.0.1:13000 --pattern 'document_cache::*' --json"
+        ),
+    )
+    inspect.add_argument(
+        "--url",
+        default=os.environ.get("REDIS_URL") or DEFAULT_URL,
+        help=(
+            "redis://[[user]:password@]host[:port][/db], rediss://... or unix:///path/redis.sock[?db=N] "
+            f"(default: $REDIS_URL, else {DEFAULT_URL}; Frappe's is redis_cache in common_site_config.json)"
+        ),
+    )
+    inspect.add_argument("--site", help="only this site's keys, '{site}|...' (Frappe's key prefix)")
+    inspect.add_argument(
+        "--pattern",
+        default="*",
+        metavar="GLOB",
+        help="Redis glob for the key after the site prefix, or for the whole key without --site (default: *)",
+    )
+    inspect.add_argument("--limit", type=_count, default=1000, metavar="N", help="list at most N keys, 0 for all (default: 1000)")
+    inspect.add_argument(
+        "--elements",
+        type=_count,
+        default=3,
+        metavar="N",
+        help="preview the first N fields of a hash, items of a list, members of a set (default: 3)",
+    )
+    inspect.add_argument("--width", type=_positive, default=80, metavar="CHARS", help="longest preview (default: 80)")
+    inspect.add_argument(
+        "--max-bytes",
+        type=_count,
+        default=16 << 20,
+        metavar="N",
+        help="do not fetch values longer than this (default: 16 MiB)",
+    )
+    inspect.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS", help="connect and read timeout (default: 5)")
+    inspect.add_argument("--ca-certs", metavar="FILE", help="rediss://: CA bundle to verify the server with")
+    inspect.add_argument("--certfile", metavar="FILE", help="rediss://: client certificate")
+    inspect.add_argument("--keyfile", metavar="FILE", help="rediss://: client certificate's key")
+    inspect.add_argument("--json", action="store_true", help="one JSON object per key instead of a table")
+    return parser
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _tls_context(args: argparse.Namespace) -> ssl.SSLContext | None:
+    if not (args.ca_certs or args.certfile or args.keyfile):
+        return None
+    if bool(args.certfile) != bool(args.keyfile):
+        raise UsageError("--certfile and --keyfile go together")
+    try:
+        context = ssl.create_default_context(cafile=args.ca_certs)
+        if args.certfile:
+            context.load_cert_chain(args.certfile, args.keyfile)
+    except (OSError, ssl.SSLError) as e:
+        raise UsageError(f"cannot load the TLS files: {e}") from None
+    return context
+
+
+def inspect_command(args: argparse.Namespace, out: TextIO) -> int:
+    target = parse_url(args.url)
+    tls = _tls_context(args)
+    if tls is not None and not target.tls:
+        raise UsageError("--ca-certs, --certfile and --keyfile need a rediss:// URL")
+    match = f"{glob_escape(args.site)}|{args.pattern}" if args.site else args.pattern
+    conn = Resp(target, timeout=args.timeout, tls=tls)
+    try:
+        keys, more = scan_keys(conn, match, args.limit)
+        rows = describe(conn, keys, elements=args.elements, width=args.width, max_bytes=args.max_bytes)
+        if args.json:
+            for row in rows:
+                out.write(as_json(row) + "\n")
+        else:
+            listed = list(rows)
+            table(listed, out)
+            out.write(f"{len(listed)} key{'s' if len(listed) != 1 else ''} matching {match!r} in {target.display}\n")
+        if more:
+            print(f"stopped at --limit {args.limit}: more keys match {match!r}", file=sys.stderr)
+    except ReplyError as e:
+        raise RedisUnavailable(f"Redis at {target.display} answered with an error: {e}") from None
+    finally:
+        conn.close()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return inspect_command(args, sys.stdout)
+    except UsageError as e:
+        parser.exit(2, f"{parser.prog} {args.command}: error: {e}\n")
+    except RedisUnavailable as e:
+        print(f"{parser.prog} {args.command}: {e}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # `... | head`: stop quietly, and keep Python from complaining while it flushes stdout.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
