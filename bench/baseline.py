@@ -21,7 +21,7 @@ on a ``redis_cache`` miss).
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 

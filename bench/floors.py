@@ -84,7 +84,9 @@ def redis_benchmark_available() -> bool:
     return shutil.which("redis-benchmark") is not None
 
 
-def redis_benchmark_get(port: int, requests: int, data_size: int = 200, host: str = "127.0.0.1") -> dict | None:
+def redis_benchmark_get(
+    port: int, requests: int, data_size: int = 200, host: str = "127.0.0.1"
+) -> dict | None:
     """Run ``redis-benchmark -c 1 -P 1 -n N -t set,get -d SIZE --csv``; return the GET row.
 
     The SET pass only stores the value that GET then reads. Returns ``None`` when redis-benchmark
@@ -93,8 +95,24 @@ def redis_benchmark_get(port: int, requests: int, data_size: int = 200, host: st
     exe = shutil.which("redis-benchmark")
     if exe is None:
         return None
-    cmd = [exe, "-h", host, "-p", str(port), "-c", "1", "-P", "1", "-n", str(requests),
-           "-d", str(data_size), "-t", "set,get", "--csv"]  # fmt: skip
+    cmd = [
+        exe,
+        "-h",
+        host,
+        "-p",
+        str(port),
+        "-c",
+        "1",
+        "-P",
+        "1",
+        "-n",
+        str(requests),
+        "-d",
+        str(data_size),
+        "-t",
+        "set,get",
+        "--csv",
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=True).stdout
     for row in csv.DictReader(io.StringIO(out)):
         if row.get("test", "").upper() == "GET":

@@ -47,25 +47,49 @@ VALUE = "x" * 185  # pickles (protocol 5) to exactly 200 bytes
 assert len(pickle.dumps(VALUE, protocol=5)) == 200
 
 QUICK = {
-    "hit_rounds": 7, "hit_n": 20_000,
-    "miss_rounds": 7, "miss_n": 300, "p99_n": 3_000, "rb_requests": 20_000, "rb_runs": 1,
-    "set_rounds": 7, "set_n": 300,
-    "rc_rounds": 7, "rc_n": 300, "rc_hit_n": 20_000,
-    "threads": 8, "threads_rounds": 3, "threads_ops": 2_400,
-    "doc_rounds": 7, "doc_n": 100,
-    "delete_keys": 100_000, "delete_rounds": 1,
+    "hit_rounds": 7,
+    "hit_n": 20_000,
+    "miss_rounds": 7,
+    "miss_n": 300,
+    "p99_n": 3_000,
+    "rb_requests": 20_000,
+    "rb_runs": 1,
+    "set_rounds": 7,
+    "set_n": 300,
+    "rc_rounds": 7,
+    "rc_n": 300,
+    "rc_hit_n": 20_000,
+    "threads": 8,
+    "threads_rounds": 3,
+    "threads_ops": 2_400,
+    "doc_rounds": 7,
+    "doc_n": 100,
+    "delete_keys": 100_000,
+    "delete_rounds": 1,
     "rss_ops": 100_000,
-}  # fmt: skip
+}
 FULL = {
-    "hit_rounds": 21, "hit_n": 200_000,
-    "miss_rounds": 15, "miss_n": 2_000, "p99_n": 20_000, "rb_requests": 100_000, "rb_runs": 3,
-    "set_rounds": 15, "set_n": 2_000,
-    "rc_rounds": 15, "rc_n": 1_000, "rc_hit_n": 200_000,
-    "threads": 8, "threads_rounds": 5, "threads_ops": 16_000,
-    "doc_rounds": 15, "doc_n": 500,
-    "delete_keys": 100_000, "delete_rounds": 3,
+    "hit_rounds": 21,
+    "hit_n": 200_000,
+    "miss_rounds": 15,
+    "miss_n": 2_000,
+    "p99_n": 20_000,
+    "rb_requests": 100_000,
+    "rb_runs": 3,
+    "set_rounds": 15,
+    "set_n": 2_000,
+    "rc_rounds": 15,
+    "rc_n": 1_000,
+    "rc_hit_n": 200_000,
+    "threads": 8,
+    "threads_rounds": 5,
+    "threads_ops": 16_000,
+    "doc_rounds": 15,
+    "doc_n": 500,
+    "delete_keys": 100_000,
+    "delete_rounds": 3,
     "rss_ops": 1_000_000,
-}  # fmt: skip
+}
 SCENARIOS = ("hit", "miss", "set", "redis_cache", "threads", "docs", "delete_keys", "rss")
 
 
@@ -79,10 +103,20 @@ def use_pinned_redis_py(install: bool) -> str:
     if not (PINNED / "redis").is_dir() and install:
         log(f"installing the baseline's redis-py pins {' '.join(PINS)} into {PINNED.relative_to(ROOT)}")
         proc = subprocess.run(
-            [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-             "--target", str(PINNED), *PINS],
-            capture_output=True, text=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "--target",
+                str(PINNED),
+                *PINS,
+            ],
+            capture_output=True,
+            text=True,
+        )
         if proc.returncode != 0:
             log(f"could not install the pins, using the environment's redis-py:\n{proc.stderr[-2000:]}")
     if (PINNED / "redis").is_dir():
@@ -125,7 +159,7 @@ def cpu_busy_pct(window_s: float = 1.0) -> float:
 
 
 def wait_for_quiet(max_wait_s: float, threshold_pct: float = 15.0) -> float:
-    """Wait (up to max_wait_s) until other processes use < threshold_pct of the CPUs; return the last reading."""
+    """Wait up to max_wait_s until other work uses < threshold_pct of the CPUs; return the last reading."""
     deadline = time.monotonic() + max_wait_s
     busy = cpu_busy_pct()
     while busy >= threshold_pct and time.monotonic() < deadline:
@@ -135,9 +169,10 @@ def wait_for_quiet(max_wait_s: float, threshold_pct: float = 15.0) -> float:
 
 
 def machine_info(redis_py_source: str) -> dict[str, Any]:
+    from importlib.metadata import version
+
     import hiredis
     import redis
-    from importlib.metadata import version
 
     cpu = "unknown"
     try:
@@ -149,10 +184,17 @@ def machine_info(redis_py_source: str) -> dict[str, Any]:
         pass
     server = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout
     server_version = next((p[2:] for p in server.split() if p.startswith("v=")), server.strip())
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip()  # fmt: skip
-    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "src", "python"],
-                           capture_output=True, text=True).stdout.strip() != ""  # fmt: skip
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    dirty = (
+        subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "src", "python"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        != ""
+    )
     import frappe_cache
 
     return {
@@ -181,8 +223,12 @@ def timer(stmt: str, **namespace: Any) -> Callable[[int], float]:
     return lambda n: t.timeit(n) / n * 1e9
 
 
-def interleaved(sides: dict[str, Callable[[int], float]], rounds: int, n: int,
-                between: Callable[[int], None] | None = None) -> dict[str, list[float]]:
+def interleaved(
+    sides: dict[str, Callable[[int], float]],
+    rounds: int,
+    n: int,
+    between: Callable[[int], None] | None = None,
+) -> dict[str, list[float]]:
     """Run every side once per round, rotating who goes first; return each side's per-round ns/op."""
     names = list(sides)
     for name in names:  # warm-up: connections, caches, branch predictors
@@ -241,18 +287,39 @@ class Report:
         self.scenarios: dict[str, Any] = {}
         self.targets: list[dict[str, Any]] = []
 
-    def target(self, tid: str, operation: str, text: str, value: float | None, cmp: str, limit: float,
-               *, num: str = "", den: str = "", status: str | None = None, note: str = "") -> None:
+    def target(
+        self,
+        tid: str,
+        operation: str,
+        text: str,
+        value: float | None,
+        cmp: str,
+        limit: float,
+        *,
+        num: str = "",
+        den: str = "",
+        status: str | None = None,
+        note: str = "",
+    ) -> None:
         if status is None:
             if value is None:
                 status = "skipped"
             else:
                 status = "pass" if (value <= limit if cmp == "<=" else value >= limit) else "fail"
-        self.targets.append({
-            "id": tid, "operation": operation, "target": text, "cmp": cmp, "limit": limit,
-            "measured": None if value is None else round(value, 4),
-            "numerator": num, "denominator": den, "status": status, "note": note,
-        })  # fmt: skip
+        self.targets.append(
+            {
+                "id": tid,
+                "operation": operation,
+                "target": text,
+                "cmp": cmp,
+                "limit": limit,
+                "measured": None if value is None else round(value, 4),
+                "numerator": num,
+                "denominator": den,
+                "status": status,
+                "note": note,
+            }
+        )
         shown = "-" if value is None else f"{value:.3g}"
         log(f"  {tid:<34} {shown:>8} (target {cmp} {limit:g})  {status}")
 
@@ -292,17 +359,37 @@ def scenario_hit(c: Ctx) -> None:
                     "dict": timer("d[k]", d=d, k=key),
                     "empty_loop": timer("pass"),
                 },
-                cfg["hit_rounds"], cfg["hit_n"],
-            )  # fmt: skip
+                cfg["hit_rounds"],
+                cfg["hit_n"],
+            )
             s = summarize(samples)
             m = s["median_ns"]
-            s.update(rounds=cfg["hit_rounds"], per_round_ops=cfg["hit_n"],
-                     description=f"{op} served from the request-local cache (200-byte value)")  # fmt: skip
+            s.update(
+                rounds=cfg["hit_rounds"],
+                per_round_ops=cfg["hit_n"],
+                description=f"{op} served from the request-local cache (200-byte value)",
+            )
             rep.scenarios[f"{op}_local_hit"] = s
-            rep.target(f"{op}_local_hit_vs_dict", f"`{op}` local hit", "<= 3x a dict subscript",
-                       m["ours"] / m["dict"], "<=", 3.0, num="ours", den="dict")  # fmt: skip
-            rep.target(f"{op}_local_hit_vs_baseline", f"`{op}` local hit", "<= 0.1x the baseline",
-                       m["ours"] / m["baseline"], "<=", 0.1, num="ours", den="baseline")  # fmt: skip
+            rep.target(
+                f"{op}_local_hit_vs_dict",
+                f"`{op}` local hit",
+                "<= 3x a dict subscript",
+                m["ours"] / m["dict"],
+                "<=",
+                3.0,
+                num="ours",
+                den="dict",
+            )
+            rep.target(
+                f"{op}_local_hit_vs_baseline",
+                f"`{op}` local hit",
+                "<= 0.1x the baseline",
+                m["ours"] / m["baseline"],
+                "<=",
+                0.1,
+                num="ours",
+                den="baseline",
+            )
         B.destroy()
 
 
@@ -335,8 +422,10 @@ def scenario_miss(c: Ctx) -> None:
                 "raw_socket_loads": timer("loads(g(k))", g=c.raw.get, k=key, loads=pickle.loads),
                 "redis_py_get": timer("g(k)", g=c.plain.get, k=key),
             },
-            cfg["miss_rounds"], cfg["miss_n"], between,
-        )  # fmt: skip
+            cfg["miss_rounds"],
+            cfg["miss_n"],
+            between,
+        )
         lat = latency_samples(
             {
                 "ours": lambda: ours.get_value("v200", use_local_cache=False),
@@ -344,31 +433,68 @@ def scenario_miss(c: Ctx) -> None:
                 "raw_socket": lambda: c.raw.get(key),
             },
             cfg["p99_n"],
-        )  # fmt: skip
+        )
         B.destroy()
     s = summarize(samples)
     m = s["median_ns"]
     p = {}
     for name, xs in lat.items():
         xs.sort()
-        p[name] = {"p50_ns": pct(xs, 0.50), "p99_ns": pct(xs, 0.99), "p999_ns": pct(xs, 0.999),
-                   "max_ns": float(xs[-1]), "n": len(xs)}  # fmt: skip
+        p[name] = {
+            "p50_ns": pct(xs, 0.50),
+            "p99_ns": pct(xs, 0.99),
+            "p999_ns": pct(xs, 0.999),
+            "max_ns": float(xs[-1]),
+            "n": len(xs),
+        }
     s.update(
-        rounds=cfg["miss_rounds"], per_round_ops=cfg["miss_n"], latency=p,
+        rounds=cfg["miss_rounds"],
+        per_round_ops=cfg["miss_n"],
+        latency=p,
         description="get_value(use_local_cache=False): one GET of a 200-byte pickle + unpickle",
-        redis_benchmark=({"runs": rb, "median_us_per_op": statistics.median(x["us_per_op"] for x in rb),
-                          "median_p99_us": statistics.median(x["p99_us"] for x in rb)} if rb else None),
-    )  # fmt: skip
+        redis_benchmark=(
+            {
+                "runs": rb,
+                "median_us_per_op": statistics.median(x["us_per_op"] for x in rb),
+                "median_p99_us": statistics.median(x["p99_us"] for x in rb),
+            }
+            if rb
+            else None
+        ),
+    )
     if rb:
         m["redis_benchmark"] = s["redis_benchmark"]["median_us_per_op"] * 1000
     rep.scenarios["get_value_miss"] = s
-    rep.target("get_value_miss_vs_raw_socket", "`get_value` miss to Redis", "<= 1.15x the raw-socket GET",
-               m["ours"] / m["raw_socket"], "<=", 1.15, num="ours", den="raw_socket")  # fmt: skip
-    rep.target("get_value_miss_vs_baseline", "`get_value` miss to Redis", "<= 0.5x the baseline",
-               m["ours"] / m["baseline"], "<=", 0.5, num="ours", den="baseline")  # fmt: skip
-    rep.target("get_value_miss_p99_vs_raw", "`get_value` miss to Redis", "p99 <= 1.25x raw p99",
-               p["ours"]["p99_ns"] / p["raw_socket"]["p99_ns"], "<=", 1.25,
-               num="ours p99", den="raw_socket p99")  # fmt: skip
+    rep.target(
+        "get_value_miss_vs_raw_socket",
+        "`get_value` miss to Redis",
+        "<= 1.15x the raw-socket GET",
+        m["ours"] / m["raw_socket"],
+        "<=",
+        1.15,
+        num="ours",
+        den="raw_socket",
+    )
+    rep.target(
+        "get_value_miss_vs_baseline",
+        "`get_value` miss to Redis",
+        "<= 0.5x the baseline",
+        m["ours"] / m["baseline"],
+        "<=",
+        0.5,
+        num="ours",
+        den="baseline",
+    )
+    rep.target(
+        "get_value_miss_p99_vs_raw",
+        "`get_value` miss to Redis",
+        "p99 <= 1.25x raw p99",
+        p["ours"]["p99_ns"] / p["raw_socket"]["p99_ns"],
+        "<=",
+        1.25,
+        num="ours p99",
+        den="raw_socket p99",
+    )
 
 
 def scenario_set(c: Ctx) -> None:
@@ -383,16 +509,28 @@ def scenario_set(c: Ctx) -> None:
                 "baseline": timer(stmt, f=getattr(base, op), v=VALUE),
             }
             if op == "set_value":
-                sides["raw_socket_dumps"] = timer("s(k, dumps(v, protocol=5))", s=c.raw.set, k=key, v=VALUE,
-                                                  dumps=pickle.dumps)  # fmt: skip
+                sides["raw_socket_dumps"] = timer(
+                    "s(k, dumps(v, protocol=5))", s=c.raw.set, k=key, v=VALUE, dumps=pickle.dumps
+                )
             samples = interleaved(sides, cfg["set_rounds"], cfg["set_n"])
             s = summarize(samples)
             m = s["median_ns"]
-            s.update(rounds=cfg["set_rounds"], per_round_ops=cfg["set_n"],
-                     description=f"{op} of a 200-byte value inside a request scope")  # fmt: skip
+            s.update(
+                rounds=cfg["set_rounds"],
+                per_round_ops=cfg["set_n"],
+                description=f"{op} of a 200-byte value inside a request scope",
+            )
             rep.scenarios[op] = s
-            rep.target(f"{op}_vs_baseline", f"`{op}`", "<= 0.45x the baseline", m["ours"] / m["baseline"],
-                       "<=", 0.45, num="ours", den="baseline")  # fmt: skip
+            rep.target(
+                f"{op}_vs_baseline",
+                f"`{op}`",
+                "<= 0.45x the baseline",
+                m["ours"] / m["baseline"],
+                "<=",
+                0.45,
+                num="ours",
+                den="baseline",
+            )
         B.destroy()
 
 
@@ -450,15 +588,26 @@ def scenario_redis_cache(c: Ctx) -> None:
     if f_ours is not None:
         fc.end_request()
     s = summarize(samples)
-    s.update(rounds=cfg["rc_rounds"], per_round_ops=cfg["rc_n"],
-             description="first @redis_cache call in a request: new request cache + a hit in Redis "
-                         "(the request reset is included on both sides; *_reset_only shows its cost)")  # fmt: skip
+    s.update(
+        rounds=cfg["rc_rounds"],
+        per_round_ops=cfg["rc_n"],
+        description="first @redis_cache call in a request: new request cache + a hit in Redis "
+        "(the request reset is included on both sides; *_reset_only shows its cost)",
+    )
     rep.scenarios["redis_cache_first_in_request"] = s
     m = s["median_ns"]
     status = None if f_ours is not None else "not implemented"
-    rep.target("redis_cache_first_vs_baseline", "`redis_cache` hit, first in a request", "<= 0.5x the baseline",
-               m["ours"] / m["baseline"] if f_ours else None, "<=", 0.5, num="ours", den="baseline",
-               status=status)  # fmt: skip
+    rep.target(
+        "redis_cache_first_vs_baseline",
+        "`redis_cache` hit, first in a request",
+        "<= 0.5x the baseline",
+        m["ours"] / m["baseline"] if f_ours else None,
+        "<=",
+        0.5,
+        num="ours",
+        den="baseline",
+        status=status,
+    )
 
     # Repeated calls in one request: served from the request-local cache.
     B.init(SITE)
@@ -477,17 +626,33 @@ def scenario_redis_cache(c: Ctx) -> None:
             scope.__exit__(None, None, None)
         B.destroy()
     s = summarize(samples)
-    s.update(rounds=cfg["rc_rounds"], per_round_ops=cfg["rc_hit_n"],
-             description="repeated @redis_cache call within one request (request-local hit)")  # fmt: skip
+    s.update(
+        rounds=cfg["rc_rounds"],
+        per_round_ops=cfg["rc_hit_n"],
+        description="repeated @redis_cache call within one request (request-local hit)",
+    )
     rep.scenarios["redis_cache_repeated"] = s
     m = s["median_ns"]
-    rep.target("redis_cache_repeated_vs_dict", "`redis_cache` hit, repeated in a request", "<= 3x a dict subscript",
-               m["ours"] / m["dict"] if f_ours else None, "<=", 3.0, num="ours", den="dict",
-               status=status)  # fmt: skip
+    rep.target(
+        "redis_cache_repeated_vs_dict",
+        "`redis_cache` hit, repeated in a request",
+        "<= 3x a dict subscript",
+        m["ours"] / m["dict"] if f_ours else None,
+        "<=",
+        3.0,
+        num="ours",
+        den="dict",
+        status=status,
+    )
 
 
-def _throughput(setup: Callable[[], None], call: Callable[[], Any], teardown: Callable[[], None],
-                nthreads: int, total_ops: int) -> float:
+def _throughput(
+    setup: Callable[[], None],
+    call: Callable[[], Any],
+    teardown: Callable[[], None],
+    nthreads: int,
+    total_ops: int,
+) -> float:
     """ops/s of nthreads threads that each make total_ops/nthreads calls, started together."""
     per = total_ops // nthreads
     start = threading.Barrier(nthreads + 1)
@@ -542,7 +707,7 @@ def scenario_threads(c: Ctx) -> None:
         "baseline_1": (base_setup, base_call, B.destroy, 1),
         f"baseline_{n}": (base_setup, base_call, B.destroy, n),
     }
-    for name, (su, call, td, k) in configs.items():  # warm-up: open every pooled connection
+    for su, call, td, k in configs.values():  # warm-up: open every pooled connection
         _throughput(su, call, td, k, max(k * 50, total // 10))
     tput: dict[str, list[float]] = {k: [] for k in configs}
     names = list(configs)
@@ -562,11 +727,20 @@ def scenario_threads(c: Ctx) -> None:
         "rounds_ops_per_s": {k: [round(x) for x in v] for k, v in tput.items()},
         "median_ns": {k: 1e9 / v for k, v in med.items()},
         "scaling": {"ours": ours_ratio, "baseline": base_ratio},
-        "rounds": cfg["threads_rounds"], "total_ops": total,
-    }  # fmt: skip
-    rep.target(f"threads_{n}_scaling", f"{n} threads doing `get_value` misses", ">= 2.2x one thread",
-               ours_ratio, ">=", 2.2, num=f"ours {n} threads", den="ours 1 thread",
-               note=f"baseline (redis-py) scaling in this run: {base_ratio:.2f}x")  # fmt: skip
+        "rounds": cfg["threads_rounds"],
+        "total_ops": total,
+    }
+    rep.target(
+        f"threads_{n}_scaling",
+        f"{n} threads doing `get_value` misses",
+        ">= 2.2x one thread",
+        ours_ratio,
+        ">=",
+        2.2,
+        num=f"ours {n} threads",
+        den="ours 1 thread",
+        note=f"baseline (redis-py) scaling in this run: {base_ratio:.2f}x",
+    )
 
 
 def document_rows(B: Any, n: int = 100) -> list[Any]:
@@ -574,13 +748,19 @@ def document_rows(B: Any, n: int = 100) -> list[Any]:
     t0 = dt.datetime(2026, 11, 30, 9, 30, 15, 123456)
     return [
         B._dict(
-            name=f"SINV-2026-{i:05d}", owner="Administrator", creation=t0 + dt.timedelta(minutes=i),
-            modified=t0 + dt.timedelta(minutes=i, seconds=42), docstatus=1, idx=i + 1,
-            customer=f"Customer {i % 37:03d}", grand_total=round(1234.5 + i * 3.25, 2),
-            currency="INR", status="Paid",
+            name=f"SINV-2026-{i:05d}",
+            owner="Administrator",
+            creation=t0 + dt.timedelta(minutes=i),
+            modified=t0 + dt.timedelta(minutes=i, seconds=42),
+            docstatus=1,
+            idx=i + 1,
+            customer=f"Customer {i % 37:03d}",
+            grand_total=round(1234.5 + i * 3.25, 2),
+            currency="INR",
+            status="Paid",
         )
         for i in range(n)
-    ]  # fmt: skip
+    ]
 
 
 def scenario_docs(c: Ctx) -> None:
@@ -612,13 +792,25 @@ def scenario_docs(c: Ctx) -> None:
             samples = interleaved(sides, cfg["doc_rounds"], cfg["doc_n"])
             s = summarize(samples)
             m = s["median_ns"]
-            s.update(rounds=cfg["doc_rounds"], per_round_ops=cfg["doc_n"], value_bytes=len(blob),
-                     description=f"{op} of 100 frappe._dict rows (10 fields, 2 datetimes) as one value; "
-                                 "floor = pickle + one raw-socket round trip")  # fmt: skip
+            s.update(
+                rounds=cfg["doc_rounds"],
+                per_round_ops=cfg["doc_n"],
+                value_bytes=len(blob),
+                description=f"{op} of 100 frappe._dict rows (10 fields, 2 datetimes) as one value; "
+                "floor = pickle + one raw-socket round trip",
+            )
             rep.scenarios[f"doc_rows_{op}"] = s
-            rep.target(f"doc_rows_{op}_vs_floor", f"100 document-like rows {op}",
-                       "<= 1.05x pickle's own cost + one round trip", m["ours"] / m["floor"], "<=", 1.05,
-                       num="ours", den="floor", note=f"vs baseline: {m['ours'] / m['baseline']:.2f}x")  # fmt: skip
+            rep.target(
+                f"doc_rows_{op}_vs_floor",
+                f"100 document-like rows {op}",
+                "<= 1.05x pickle's own cost + one round trip",
+                m["ours"] / m["floor"],
+                "<=",
+                1.05,
+                num="ours",
+                den="floor",
+                note=f"vs baseline: {m['ours'] / m['baseline']:.2f}x",
+            )
         B.destroy()
 
 
@@ -666,6 +858,14 @@ def _with_pinger(c: Ctx, action: Callable[[], Any], settle_s: float = 0.05) -> d
     return res
 
 
+def _command_name(entry: dict | None) -> str:
+    if not entry:
+        return ""
+    cmd = entry.get("command", b"")
+    cmd = cmd.decode(errors="replace") if isinstance(cmd, bytes) else str(cmd)
+    return cmd.split(" ", 1)[0].upper() + (f" ... ({len(cmd)} chars)" if " " in cmd else "")
+
+
 def scenario_delete_keys(c: Ctx) -> None:
     """delete_keys over many keys while another client PINGs: how long does the server stall?"""
     fc, B, ours, base, cfg, rep = c.fc, c.B, c.ours, c.base, c.cfg, c.report
@@ -690,17 +890,25 @@ def scenario_delete_keys(c: Ctx) -> None:
 
     order = [("ours", run_ours), ("baseline", run_base)]
     for r in range(cfg["delete_rounds"]):
-        for name, fn in (order if r % 2 == 0 else order[::-1]):
+        for name, fn in order if r % 2 == 0 else order[::-1]:
             _populate(c, prefix, n)
             assert remaining() == n, "population failed"
+            c.plain.config_set("slowlog-log-slower-than", 200)  # us
+            c.plain.config_set("slowlog-max-len", 100_000)
+            c.plain.slowlog_reset()
             res = _with_pinger(c, fn)
+            slow = c.plain.slowlog_get(100_000)
+            longest = max(slow, key=lambda e: e["duration"], default=None)
+            res["server_longest_command_ms"] = longest["duration"] / 1000 if longest else 0.0
+            res["server_longest_command"] = _command_name(longest)
+            res["server_commands_over_0.2ms"] = len(slow)
             res["left_behind"] = remaining()
             runs[name].append(res)
             c.plain.unlink(*[k for k in c.plain.scan_iter(match=pattern, count=10_000)] or [b"-"])
     med = {k: statistics.median(x["worst_ms"] for x in v) for k, v in runs.items()}
     rep.scenarios["delete_keys_100k"] = {
         "description": f"delete_keys over {n} keys while a separate process PINGs every 0.2 ms; "
-                       "ours = SCAN + UNLINK in batches, baseline = KEYS + one UNLINK (Frappe)",
+        "ours = SCAN + UNLINK in batches, baseline = KEYS + one UNLINK (Frappe)",
         "unit": "ms",
         "keys": n,
         "idle_pinger": idle,
@@ -708,13 +916,26 @@ def scenario_delete_keys(c: Ctx) -> None:
         "median_worst_ping_ms": med,
         "max_worst_ping_ms": {k: max(x["worst_ms"] for x in v) for k, v in runs.items()},
         "median_duration_s": {k: statistics.median(x["action_s"] for x in v) for k, v in runs.items()},
-    }  # fmt: skip
+        "median_server_longest_command_ms": {
+            k: statistics.median(x["server_longest_command_ms"] for x in v) for k, v in runs.items()
+        },
+    }
+    c.plain.config_set("slowlog-log-slower-than", 10_000)
     leftover = max(x["left_behind"] for x in runs["ours"])
-    rep.target("delete_keys_worst_ping_ms", f"`delete_keys` over {n // 1000}k keys, another client pings",
-               "that client's worst latency <= 5 ms", med["ours"], "<=", 5.0, num="ours worst ping (ms)",
-               status=None if leftover == 0 else "fail",
-               note=f"baseline (KEYS): {med['baseline']:.1f} ms; idle pinger worst: {idle['worst_ms']:.2f} ms"
-                    + (f"; ours left {leftover} keys behind" if leftover else ""))  # fmt: skip
+    srv = rep.scenarios["delete_keys_100k"]["median_server_longest_command_ms"]
+    rep.target(
+        "delete_keys_worst_ping_ms",
+        f"`delete_keys` over {n // 1000}k keys, another client pings",
+        "that client's worst latency <= 5 ms",
+        med["ours"],
+        "<=",
+        5.0,
+        num="ours worst ping (ms)",
+        status=None if leftover == 0 else "fail",
+        note=f"baseline (KEYS): {med['baseline']:.1f} ms; idle pinger worst: {idle['worst_ms']:.2f} ms; "
+        f"longest server-side command: ours {srv['ours']:.2f} ms, baseline {srv['baseline']:.1f} ms"
+        + (f"; ours left {leftover} keys behind" if leftover else ""),
+    )
 
 
 def rss_child(url: str, ops: int) -> None:
@@ -746,7 +967,7 @@ def rss_child(url: str, ops: int) -> None:
             elif m == 6:
                 ours.hget("mix:h", k)
             elif m == 7:
-                ours.get_value(k, user=True, generator=lambda: i)
+                ours.get_value(k, user=True, generator=lambda i=i: i)
             elif m == 8:
                 ours.set_value(k + ":ttl", i, expires_in_sec=60)
             else:
@@ -761,8 +982,23 @@ def rss_child(url: str, ops: int) -> None:
     elapsed = time.perf_counter() - t0
     gc.collect()
     after = rss()
-    print(json.dumps({"ops": ops, "rss_before": before, "rss_after": after,
-                      "growth_bytes": after - before, "seconds": elapsed}))  # fmt: skip
+    peak = 0
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                peak = int(line.split()[1]) * 1024
+    print(
+        json.dumps(
+            {
+                "ops": ops,
+                "rss_before": before,
+                "rss_after": after,
+                "rss_peak": peak,
+                "growth_bytes": after - before,
+                "seconds": elapsed,
+            }
+        )
+    )
 
 
 def scenario_rss(c: Ctx) -> None:
@@ -770,20 +1006,32 @@ def scenario_rss(c: Ctx) -> None:
     ops = c.cfg["rss_ops"]
     proc = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--rss-child", c.server.url, "--rss-ops", str(ops)],
-        capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"RSS child failed:\n{proc.stderr[-3000:]}")
     res = json.loads(proc.stdout.strip().splitlines()[-1])
     mb = res["growth_bytes"] / 2**20
-    res.update(description=f"RSS growth of a fresh process over {ops:,} mixed operations after a warm-up "
-                           "(get_value hits/misses, set_value with and without TTL, hset, hget, "
-                           "user keys with a generator, delete_value; a new request every 100 ops)",
-               growth_mb=mb, ops_per_s=ops / res["seconds"])  # fmt: skip
+    res.update(
+        description=f"RSS growth of a fresh process over {ops:,} mixed operations after a warm-up "
+        "(get_value hits/misses, set_value with and without TTL, hset, hget, "
+        "user keys with a generator, delete_value; a new request every 100 ops)",
+        growth_mb=mb,
+        ops_per_s=ops / res["seconds"],
+    )
     c.report.scenarios["rss_mixed_ops"] = res
-    c.report.target("rss_growth_mb", f"memory over {ops / 1e6:g}M mixed operations", "RSS growth <= 5 MB",
-                    mb, "<=", 5.0, num="RSS growth (MB)",
-                    note="" if ops >= 1_000_000 else "quick mode: fewer operations than the target names")  # fmt: skip
+    c.report.target(
+        "rss_growth_mb",
+        f"memory over {ops / 1e6:g}M mixed operations",
+        "RSS growth <= 5 MB",
+        mb,
+        "<=",
+        5.0,
+        num="RSS growth (MB)",
+        note="" if ops >= 1_000_000 else "quick mode: fewer operations than the target names",
+    )
 
 
 RUNNERS = {
@@ -802,7 +1050,8 @@ RUNNERS = {
 def markdown(result: dict[str, Any]) -> str:
     mi = result["machine"]
     lines = [
-        f"Run {result['generated']} ({result['mode']} mode, {result['elapsed_s']:.0f} s) on {mi['cpu_model']}, "
+        f"Run {result['generated']} ({result['mode']} mode, {result['elapsed_s']:.0f} s) "
+        f"on {mi['cpu_model']}, "
         f"{mi['cores']} cores; Python {mi['python']}, redis-server {mi['redis_server']}, "
         f"baseline on redis-py {mi['redis_py']} + hiredis {mi['hiredis']}; frappe-cache {mi['frappe_cache']} "
         f"({mi['git_commit']}). Other work on the CPUs before the run: {mi['cpu_busy_pct_before']:.0f}% "
@@ -821,8 +1070,14 @@ def markdown(result: dict[str, Any]) -> str:
         m = s.get("median_ns")
         if not m or "ours" not in m and "baseline" not in m or s.get("unit") == "ops/s":
             continue
-        floor = next((f"{k} {m[k] / 1000:.3g} us" for k in ("dict", "raw_socket", "floor", "raw_socket_dumps")
-                      if k in m), "")
+        floor = next(
+            (
+                f"{k} {m[k] / 1000:.3g} us"
+                for k in ("dict", "raw_socket", "floor", "raw_socket_dumps")
+                if k in m
+            ),
+            "",
+        )
         ours = f"{m['ours'] / 1000:.3g} us" if "ours" in m else "not implemented"
         lines.append(f"| {name} | {ours} | {m['baseline'] / 1000:.3g} us | {floor} |")
     return "\n".join(lines) + "\n"
@@ -833,12 +1088,14 @@ def chart(result: dict[str, Any], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     green, red, grey, blue = "#2e8b57", "#c0392b", "#bbbbbb", "#2980b9"
     targets = result["targets"]
     scen = result["scenarios"]
-    fig, axes = plt.subplots(2, 2, figsize=(16, 11), gridspec_kw={"width_ratios": [1.15, 1],
-                                                                  "height_ratios": [1.6, 1]})  # fmt: skip
+    fig, axes = plt.subplots(
+        2, 2, figsize=(16, 11), gridspec_kw={"width_ratios": [1.15, 1], "height_ratios": [1.6, 1]}
+    )
     (ax1, ax2), (ax3, ax4) = axes
 
     # Targets: how much of each allowance the measurement uses (log; < 1 passes).
@@ -852,9 +1109,9 @@ def chart(result: dict[str, Any], path: Path) -> None:
         m = max(t["measured"], 1e-9)
         used.append(m / t["limit"] if t["cmp"] == "<=" else t["limit"] / m)
         colours.append(green if t["status"] == "pass" else red)
-    lo = min([u for u in used if u] + [0.5]) / 3
+    lo = max(0.01, min([u for u in used if u] + [0.5]) / 3)  # a zero (e.g. no RSS growth) sits at the edge
     y = list(range(len(labels)))
-    ax1.barh(y, [max(u, lo) if u is not None else lo for u in used], color=colours)
+    ax1.barh(y, [max(u, lo * 1.5) if u is not None else lo for u in used], color=colours)
     ax1.axvline(1.0, color="black", lw=1)
     ax1.set_xscale("log")
     ax1.set_xlim(lo, max([u for u in used if u] + [1.0]) * 4)
@@ -862,7 +1119,7 @@ def chart(result: dict[str, Any], path: Path) -> None:
     ax1.invert_yaxis()
     ax1.set_xlabel("measured / allowed (log; left of the line passes)")
     ax1.set_title("Targets: same-run ratios")
-    for i, (t, u) in enumerate(zip(targets, used)):
+    for i, (t, u) in enumerate(zip(targets, used, strict=True)):
         txt = t["status"] if t["measured"] is None else f"{t['measured']:.3g}  ({t['cmp']} {t['limit']:g})"
         ax1.text(max(u or lo, lo) * 1.08, i, txt, va="center", fontsize=7)
 
@@ -877,8 +1134,11 @@ def chart(result: dict[str, Any], path: Path) -> None:
         rows.append((name, m.get("ours"), m.get("baseline"), m.get(fk) if fk else None))
     x = list(range(len(rows)))
     w = 0.27
-    for off, idx, label, colour in ((-w, 1, "frappe-cache", green), (0, 2, "baseline (Frappe v16 semantics)", "#7f8c8d"),
-                                    (w, 3, "floor: dict / raw socket / pickle + raw round trip", blue)):
+    for off, idx, label, colour in (
+        (-w, 1, "frappe-cache", green),
+        (0, 2, "baseline (Frappe v16 semantics)", "#7f8c8d"),
+        (w, 3, "floor: dict / raw socket / pickle + raw round trip", blue),
+    ):
         ax2.bar([i + off for i in x], [(r[idx] or 0) / 1000 for r in rows], w, label=label, color=colour)
     for i, r in enumerate(rows):
         if r[1] is None:
@@ -887,29 +1147,42 @@ def chart(result: dict[str, Any], path: Path) -> None:
     ax2.set_xticks(x, [r[0] for r in rows], rotation=35, ha="right", fontsize=8)
     ax2.set_ylabel("median time per call (us, log)")
     ax2.set_title("Per-call medians (interleaved rounds)")
-    ax2.legend(fontsize=8)
+    ax2.legend(fontsize=7, loc="upper left", framealpha=0.9)
+    ax2.set_ylim(top=ax2.get_ylim()[1] * 8)
 
     # Threads: throughput, 1 vs N threads.
     th = scen.get("threads_get_value_miss")
     if th:
         med = th["median_ops_per_s"]
         names = list(med)
-        ax3.bar(names, [med[k] for k in names],
-                color=[green if k.startswith("ours") else "#7f8c8d" for k in names])  # fmt: skip
+        ax3.bar(
+            names,
+            [med[k] for k in names],
+            color=[green if k.startswith("ours") else "#7f8c8d" for k in names],
+        )
         ax3.set_ylabel("get_value misses per second")
         sc = th["scaling"]
-        ax3.set_title(f"Threads: ours scale {sc['ours']:.2f}x, baseline {sc['baseline']:.2f}x (target >= 2.2x)")
+        ax3.set_title(
+            f"Threads: ours scale {sc['ours']:.2f}x, baseline {sc['baseline']:.2f}x (target >= 2.2x)"
+        )
     else:
         ax3.set_axis_off()
 
     # delete_keys: the pinging client's worst latency.
     dk = scen.get("delete_keys_100k")
     if dk:
-        vals = {"idle (no delete)": dk["idle_pinger"]["worst_ms"], **{f"{k} delete_keys": v for k, v in
-                dk["median_worst_ping_ms"].items()}}  # fmt: skip
+        vals = {
+            "idle (no delete)": dk["idle_pinger"]["worst_ms"],
+            **{f"{k} delete_keys": v for k, v in dk["median_worst_ping_ms"].items()},
+        }
         ax4.bar(list(vals), list(vals.values()), color=[grey, green, "#7f8c8d"][: len(vals)])
         ax4.axhline(5.0, color=red, lw=1, ls="--", label="target 5 ms")
         ax4.set_yscale("log")
+        ax4.yaxis.set_major_locator(
+            matplotlib.ticker.FixedLocator([0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000])
+        )
+        ax4.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        ax4.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax4.set_ylabel("worst PING latency of another client (ms, log)")
         ax4.set_title(f"delete_keys over {dk['keys']:,} keys: the server stall others see")
         ax4.legend(fontsize=8)
@@ -917,9 +1190,12 @@ def chart(result: dict[str, Any], path: Path) -> None:
         ax4.set_axis_off()
 
     mi = result["machine"]
-    fig.suptitle(f"frappe-cache vs Frappe v16's wrapper ({result['mode']} run {result['generated']}): "
-                 f"{mi['cpu_model']}, {mi['cores']} cores, Python {mi['python']}, redis-server {mi['redis_server']}, "
-                 f"redis-py {mi['redis_py']}", fontsize=10)  # fmt: skip
+    fig.suptitle(
+        f"frappe-cache vs Frappe v16's wrapper ({result['mode']} run {result['generated']}): "
+        f"{mi['cpu_model']}, {mi['cores']} cores, Python {mi['python']}, redis-server {mi['redis_server']}, "
+        f"redis-py {mi['redis_py']}",
+        fontsize=10,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -930,14 +1206,27 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="smaller counts (under a minute)")
     ap.add_argument("--only", default="", help=f"comma-separated subset of: {', '.join(SCENARIOS)}")
-    ap.add_argument("--count", action="append", default=[], metavar="NAME=N",
-                    help=f"override a count (names: {', '.join(FULL)})")  # fmt: skip
+    ap.add_argument(
+        "--count",
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help=f"override a count (names: {', '.join(FULL)})",
+    )
     ap.add_argument("--out", default=str(RESULTS), help="directory for latest.json/.md/.png")
-    ap.add_argument("--no-pin", action="store_true",
-                    help="run the baseline on the environment's redis-py instead of Frappe's pins")  # fmt: skip
+    ap.add_argument(
+        "--no-pin",
+        action="store_true",
+        help="run the baseline on the environment's redis-py instead of Frappe's pins",
+    )
     ap.add_argument("--no-chart", action="store_true")
-    ap.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
-                    help="first wait up to SECONDS for other processes to leave the CPUs idle")  # fmt: skip
+    ap.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="first wait up to SECONDS for other processes to leave the CPUs idle",
+    )
     ap.add_argument("--rss-child", metavar="URL", help=argparse.SUPPRESS)
     ap.add_argument("--rss-ops", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)

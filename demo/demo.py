@@ -15,9 +15,8 @@ import time
 from contextlib import ExitStack
 from decimal import Decimal
 
-import redis
-
 import frappe_cache
+import redis
 from frappe_cache import RedisWrapper, request_scope
 from frappe_cache.testing import RedisServer
 
@@ -59,8 +58,13 @@ def main() -> int:
         print(f"frappe-cache {frappe_cache.__version__}: {cache!r}\n")
 
         print("Keys and values, byte for byte what Frappe writes:")
-        doc = _dict(name="ToDo-0001", status="Open", modified=datetime.datetime(2026, 11, 30, 9, 30),
-                    amount=Decimal("12.50"), tags={"urgent"})
+        doc = _dict(
+            name="ToDo-0001",
+            status="Open",
+            modified=datetime.datetime(2026, 11, 30, 9, 30),
+            amount=Decimal("12.50"),
+            tags={"urgent"},
+        )
         cache.set_value("todo::ToDo-0001", doc, expires_in_sec=3600)
         stored = raw.get(f"{SITE}|todo::ToDo-0001")
         print("  set_value('todo::ToDo-0001', doc, expires_in_sec=3600):")
@@ -105,10 +109,15 @@ def main() -> int:
             dict_ns = median_ns(lambda: local[key], number=20000)
         ours, theirs = [], []
         for _ in range(5):  # interleave so noise hits both sides alike
-            ours.append(median_ns(lambda: cache.get_value("bench", use_local_cache=False), rounds=1, number=500))
+            ours.append(
+                median_ns(lambda: cache.get_value("bench", use_local_cache=False), rounds=1, number=500)
+            )
             theirs.append(median_ns(lambda: pickle.loads(raw.get(key)), rounds=1, number=500))
         ours_ns, theirs_ns = statistics.median(ours), statistics.median(theirs)
-        show("local hit (get_value in a request)", Measured(f"{hit:,.0f} ns = {hit / dict_ns:.1f}x a dict subscript"))
+        show(
+            "local hit (get_value in a request)",
+            Measured(f"{hit:,.0f} ns = {hit / dict_ns:.1f}x a dict subscript"),
+        )
         show("Redis read (get_value, local cache off)", Measured(f"{ours_ns / 1000:,.1f} us"))
         show("redis-py GET + pickle.loads", Measured(f"{theirs_ns / 1000:,.1f} us"))
         show("frappe-cache / redis-py", Measured(f"{ours_ns / theirs_ns:.2f}x"))

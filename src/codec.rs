@@ -100,15 +100,15 @@ pub fn key_bytes<'a>(key: &'a Bound<'_, PyAny>) -> CacheResult<Cow<'a, [u8]>> {
 
 /// A hash field or a list/set member as redis-py encodes it: str as UTF-8, bytes as given,
 /// int in decimal, float as `repr`. None and bool are refused, as redis-py refuses them.
-pub fn arg_bytes(value: &Bound<'_, PyAny>, what: &str) -> CacheResult<Vec<u8>> {
+pub fn arg_bytes<'a>(value: &'a Bound<'_, PyAny>, what: &str) -> CacheResult<Cow<'a, [u8]>> {
     if let Ok(s) = value.cast::<PyString>() {
-        return Ok(s.to_str()?.as_bytes().to_vec());
+        return Ok(Cow::Borrowed(s.to_str()?.as_bytes()));
     }
     if let Ok(b) = value.cast::<PyBytes>() {
-        return Ok(b.as_bytes().to_vec());
+        return Ok(Cow::Borrowed(b.as_bytes()));
     }
     if let Ok(b) = value.cast::<PyByteArray>() {
-        return Ok(b.to_vec());
+        return Ok(Cow::Owned(b.to_vec()));
     }
     if value.is_instance_of::<pyo3::types::PyBool>() || value.is_none() {
         return Err(CacheError::Type(format!(
@@ -117,10 +117,10 @@ pub fn arg_bytes(value: &Bound<'_, PyAny>, what: &str) -> CacheResult<Vec<u8>> {
         )));
     }
     if value.is_instance_of::<PyInt>() {
-        return Ok(value.str()?.to_str()?.as_bytes().to_vec());
+        return Ok(Cow::Owned(value.str()?.to_str()?.as_bytes().to_vec()));
     }
     if value.is_instance_of::<PyFloat>() {
-        return Ok(value.repr()?.to_str()?.as_bytes().to_vec());
+        return Ok(Cow::Owned(value.repr()?.to_str()?.as_bytes().to_vec()));
     }
     Err(CacheError::Type(format!(
         "a {what} must be str, bytes, int or float, not {}",

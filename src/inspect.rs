@@ -25,8 +25,7 @@
 //!   error or `None` (`replace_unresolved_globals`), which would be a wrong preview.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
-use std::sync::{LazyLock, Mutex};
+use std::collections::HashMap;
 
 /// What [`preview`] makes of a pickled value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +33,7 @@ pub struct Preview {
     /// The Python type of the top value (`"dict"`, `"str"`, `"None"`, ...), the dotted name of
     /// the class or callable that builds it (`"frappe._dict"`, `"datetime.datetime"`), `"global"`
     /// for a bare class or function reference, or `"opaque"` when the bytes cannot be decoded.
-    pub kind: &'static str,
+    pub kind: Cow<'static, str>,
     /// A `repr`-like preview of at most `max_len` characters, ending with `…` when cut; for
     /// `"opaque"`, the reason.
     pub text: String,
@@ -62,7 +61,7 @@ fn opaque(reason: &str, max_len: usize) -> Preview {
     let mut out = Out::new(max_len);
     out.push_str(reason);
     Preview {
-        kind: "opaque",
+        kind: Cow::Borrowed("opaque"),
         text: out.finish(),
     }
 }
@@ -923,66 +922,31 @@ fn raw_unicode_escape(s: &[u8]) -> String {
 // ----------------------------------------------------------------------------------------------
 // Kind
 
-fn kind_of(nodes: &[Node], root: Id) -> &'static str {
+fn kind_of(nodes: &[Node], root: Id) -> Cow<'static, str> {
     match nodes.get(root as usize) {
         Some(Node::Object(object)) => match nodes.get(object.class as usize) {
             Some(Node::Global(module, name)) => class_kind(module, name),
-            _ => "object",
+            _ => Cow::Borrowed("object"),
         },
-        other => type_name(other),
+        other => Cow::Borrowed(type_name(other)),
     }
 }
 
-/// Class names that need no interning.
-const KNOWN_CLASSES: &[&str] = &[
-    "frappe._dict",
-    "frappe.model.document.Document",
-    "frappe.model.meta.Meta",
-    "datetime.datetime",
-    "datetime.date",
-    "datetime.time",
-    "datetime.timedelta",
-    "datetime.timezone",
-    "decimal.Decimal",
-    "collections.OrderedDict",
-    "collections.defaultdict",
-    "uuid.UUID",
-];
-/// Other class names are leaked once each into `&'static str`, up to this many per process.
-const MAX_INTERNED: usize = 4096;
-static INTERNED: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(Default::default);
-
-/// `module.qualname` as a `'static` kind, or `"object"` when it is not a plain dotted name
-/// (the text still shows it) or the interning budget is spent.
-fn class_kind(module: &[u8], name: &[u8]) -> &'static str {
+/// `module.qualname`, or `"object"` when it is not a plain dotted name (the text still shows it).
+fn class_kind(module: &[u8], name: &[u8]) -> Cow<'static, str> {
     let dotted = |b: &[u8]| {
         !b.is_empty()
             && b.iter()
                 .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
     };
     if !dotted(module) || !dotted(name) || module.len() + name.len() > 200 {
-        return "object";
+        return Cow::Borrowed("object");
     }
-    let full = format!(
+    Cow::Owned(format!(
         "{}.{}",
         String::from_utf8_lossy(module),
         String::from_utf8_lossy(name)
-    );
-    if let Some(known) = KNOWN_CLASSES.iter().find(|&&k| k == full) {
-        return known;
-    }
-    let mut interned = INTERNED
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(&name) = interned.get(full.as_str()) {
-        return name;
-    }
-    if interned.len() >= MAX_INTERNED {
-        return "object";
-    }
-    let leaked: &'static str = Box::leak(full.into_boxed_str());
-    interned.insert(leaked);
-    leaked
+    ))
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -1085,10 +1049,10 @@ impl<'n, 'a> Renderer<'n, 'a> {
             Node::DecInt(s) => self.out.push_str(s),
             Node::Float(f) => self.out.push_str(&py_float(*f)),
             Node::Str(s) => self.str_repr(s),
-            Node::Bytes(b, false) => self.bytes_repr(b),
+            Node::Bytes(b, false) => self.bytes_repr(b, false),
             Node::Bytes(b, true) => {
                 self.out.push_str("bytearray(");
-                self.bytes_repr(b);
+                self.bytes_repr(b, true);
                 self.out.push(')');
             }
             Node::Global(module, name) => self.global(module, name),
@@ -1361,7 +1325,8 @@ impl<'n, 'a> Renderer<'n, 'a> {
         }
     }
 
-    fn bytes_repr(&mut self, b: &[u8]) {
+    /// CPython's bytes repr; a bytearray's also escapes `'` inside double quotes (its quirk).
+    fn bytes_repr(&mut self, b: &[u8], bytearray: bool) {
         let head = &b[..b.len().min(self.out.room())];
         let quote = if head.contains(&b'\'') && !head.contains(&b'"') {
             b'"'
@@ -1379,7 +1344,7 @@ impl<'n, 'a> Renderer<'n, 'a> {
                 b'\n' => self.out.push_str("\\n"),
                 b'\r' => self.out.push_str("\\r"),
                 b'\t' => self.out.push_str("\\t"),
-                c if c == quote => {
+                c if c == quote || (bytearray && c == b'\'') => {
                     self.out.push('\\');
                     self.out.push(char::from(c));
                 }
@@ -1667,7 +1632,7 @@ mod tests {
 
     fn check(data: &[u8], kind: &str, text: &str) {
         let p = full(data);
-        assert_eq!((p.kind, p.text.as_str()), (kind, text));
+        assert_eq!((p.kind.as_ref(), p.text.as_str()), (kind, text));
     }
 
     /// `pickle.dumps(v, protocol=5)` for single scalars.
@@ -1777,7 +1742,7 @@ mod tests {
             PLAIN_TEXT
         );
         let opaque = preview(b"garbage that is not a pickle", 12);
-        assert_eq!((opaque.kind, opaque.text.chars().count()), ("opaque", 12));
+        assert_eq!((opaque.kind.as_ref(), opaque.text.chars().count()), ("opaque", 12));
     }
 
     #[test]
@@ -1850,7 +1815,7 @@ mod tests {
         assert_eq!(
             preview(&big, 80),
             Preview {
-                kind: "int",
+                kind: Cow::Borrowed("int"),
                 text: "<int of 800000 bits>".into()
             }
         );
@@ -1958,11 +1923,9 @@ mod tests {
     }
 
     #[test]
-    fn class_kinds_are_interned_or_object() {
+    fn class_kinds_are_dotted_names_or_object() {
         assert_eq!(class_kind(b"frappe", b"_dict"), "frappe._dict");
-        let a = class_kind(b"myapp.models", b"Thing");
-        assert_eq!(a, "myapp.models.Thing");
-        assert!(std::ptr::eq(a, class_kind(b"myapp.models", b"Thing")));
+        assert_eq!(class_kind(b"myapp.models", b"Thing"), "myapp.models.Thing");
         assert_eq!(class_kind(b"my app", b"x"), "object");
         assert_eq!(class_kind(b"m", b"x\n"), "object");
     }

@@ -13,10 +13,10 @@ use pyo3::prelude::*;
 /// Decodes a pickle without executing it: `(kind, preview)`, kind `"opaque"` when it cannot.
 #[pyfunction]
 #[pyo3(signature = (data, max_len=120))]
-fn inspect_pickle(py: Python<'_>, data: &[u8], max_len: usize) -> (&'static str, String) {
+fn inspect_pickle(py: Python<'_>, data: &[u8], max_len: usize) -> (String, String) {
     let data = data.to_vec();
     let preview = py.detach(move || inspect::preview(&data, max_len));
-    (preview.kind, preview.text)
+    (preview.kind.into_owned(), preview.text)
 }
 
 #[pymodule]

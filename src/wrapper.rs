@@ -29,6 +29,7 @@ pub struct RedisWrapper {
 }
 
 /// Who a key belongs to: Frappe's `user=` argument.
+#[derive(Clone, Copy)]
 enum User<'a> {
     Nobody,
     /// `user=True`: the current request's user.
@@ -153,6 +154,42 @@ impl RedisWrapper {
                 Ok(keys::build(site, user, &raw))
             }
         }
+    }
+
+    /// The hit path: builds the wire key in the scope's reused buffer and looks it up there,
+    /// allocating nothing. `field` looks inside a cached hash instead of the string map.
+    /// `None` also when the key cannot be built here (`user=True` without a scope user): the
+    /// slow path then reports why.
+    fn local_get(
+        py: Python<'_>,
+        raw: &[u8],
+        user: User<'_>,
+        shared: bool,
+        field: Option<&[u8]>,
+    ) -> Option<Py<PyAny>> {
+        with_scope(|s| {
+            let user = match user {
+                _ if shared => None,
+                User::Nobody => None,
+                User::Named(u) => Some(u),
+                User::Current => Some(s.user.as_deref()?),
+            };
+            let mut buf = std::mem::take(&mut s.scratch);
+            if shared {
+                buf.clear();
+                buf.extend_from_slice(raw);
+            } else {
+                keys::build_into(&mut buf, &s.site, user, raw);
+            }
+            let hit = match field {
+                None => s.get(&buf),
+                Some(f) => s.hget(&buf, f),
+            }
+            .map(|v| v.clone_ref(py));
+            s.scratch = buf;
+            hit
+        })
+        .flatten()
     }
 
     fn site_key(&self, key: &Bound<'_, PyAny>) -> CacheResult<Vec<u8>> {
@@ -449,12 +486,13 @@ impl RedisWrapper {
         use_local_cache: bool,
     ) -> CacheResult<Bound<'py, PyAny>> {
         let user_arg = User::from_arg(user)?;
-        let k = self.key(key, user_arg, shared)?;
         if use_local_cache {
-            if let Some(hit) = with_scope(|s| s.get(&k).map(|v| v.clone_ref(py))).flatten() {
+            let raw = codec::key_bytes(key)?;
+            if let Some(hit) = Self::local_get(py, &raw, user_arg, shared, None) {
                 return Ok(hit.into_bound(py));
             }
         }
+        let k = self.key(key, user_arg, shared)?;
         let cmd = cmd_with("GET", &k);
         let stored: Option<Vec<u8>> = swallow(self.io(py, |c| c.query(&cmd)), None)?;
         // A stored pickle of None reads as a miss, as in Frappe (only EXISTS tells them apart).
@@ -669,11 +707,18 @@ impl RedisWrapper {
         if !key.is_truthy()? {
             return Ok(py.None().into_bound(py));
         }
-        let n = self.key(name, User::Nobody, shared)?;
         let field = codec::arg_bytes(key, "hash field")?;
-        if let Some(hit) = with_scope(|s| s.hget(&n, &field).map(|v| v.clone_ref(py))).flatten() {
+        let hit = Self::local_get(
+            py,
+            &codec::key_bytes(name)?,
+            User::Nobody,
+            shared,
+            Some(&field),
+        );
+        if let Some(hit) = hit {
             return Ok(hit.into_bound(py));
         }
+        let n = self.key(name, User::Nobody, shared)?;
         let mut cmd = cmd_with("HGET", &n);
         cmd.arg(&field);
         let stored: Option<Vec<u8>> = swallow(self.io(py, |c| c.query(&cmd)), None)?;
@@ -760,7 +805,7 @@ impl RedisWrapper {
         let n = self.key(name, User::Nobody, shared)?;
         let fields = many(keys)?
             .iter()
-            .map(|f| codec::arg_bytes(f, "hash field"))
+            .map(|f| codec::arg_bytes(f, "hash field").map(|b| b.into_owned()))
             .collect::<CacheResult<Vec<_>>>()?;
         self.hdel_many(py, vec![(n, fields)])
     }
@@ -771,7 +816,7 @@ impl RedisWrapper {
         names: &Bound<'_, PyAny>,
         key: &Bound<'_, PyAny>,
     ) -> CacheResult<()> {
-        let field = codec::arg_bytes(key, "hash field")?;
+        let field = codec::arg_bytes(key, "hash field")?.into_owned();
         let pairs = many(names)?
             .iter()
             .map(|n| Ok((self.site_key(n)?, vec![field.clone()])))
@@ -785,7 +830,7 @@ impl RedisWrapper {
         name_starts_with: &Bound<'_, PyAny>,
         key: &Bound<'_, PyAny>,
     ) -> CacheResult<()> {
-        let field = codec::arg_bytes(key, "hash field")?;
+        let field = codec::arg_bytes(key, "hash field")?.into_owned();
         let names = self.scan_keys(py, name_starts_with)?;
         self.hdel_many(
             py,

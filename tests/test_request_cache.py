@@ -319,6 +319,29 @@ def test_begin_request_site_used_for_keys(redis_server, raw: redis.Redis) -> Non
     assert raw.keys() == [b"begun|user:x:k"]
 
 
+def test_wsgi_before_after_hooks(wrapper: RedisWrapper, raw: redis.Redis) -> None:
+    # A framework with before/after-request hooks (here a werkzeug app): one scope per request.
+    from werkzeug.test import Client
+    from werkzeug.wrappers import Request, Response
+
+    @Request.application
+    def app(request: Request) -> Response:
+        begin_request("testsite", user=request.args.get("user"))
+        try:
+            counter = wrapper.get_value("counter", generator=lambda: {"n": 0})
+            counter["n"] += 1  # a local mutation: visible in this request only
+            again = wrapper.get_value("counter")
+            return Response(f"{current_user()}:{again['n']}:{again is counter}")
+        finally:
+            end_request()
+
+    client = Client(app)
+    assert client.get("/?user=a").text == "a:1:True"
+    assert client.get("/?user=b").text == "b:1:True"
+    assert pickle.loads(raw.get(b"testsite|counter")) == {"n": 0}
+    assert current_site() is None
+
+
 # -- threads --------------------------------------------------------------------------------
 def test_sixteen_threads_isolated(wrapper: RedisWrapper, raw: redis.Redis) -> None:
     n = 16

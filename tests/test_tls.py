@@ -7,7 +7,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from frappe_cache import CacheConnectionError, RedisWrapper
 from frappe_cache.testing import RedisServer, _free_port
 
@@ -21,14 +20,55 @@ def _openssl(*args: str, cwd) -> None:
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
     d = tmp_path_factory.mktemp("pki")
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
-             "-days", "2", "-subj", "/CN=frappe-cache test CA", cwd=d)
+    _openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=frappe-cache test CA",
+        cwd=d,
+    )
     for name in ("server", "client"):
-        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
-                 "-subj", "/CN=localhost", cwd=d)
+        _openssl(
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            f"{name}.key",
+            "-out",
+            f"{name}.csr",
+            "-subj",
+            "/CN=localhost",
+            cwd=d,
+        )
         (d / "ext.cnf").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-        _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-                 "-CAcreateserial", "-out", f"{name}.crt", "-days", "2", "-extfile", "ext.cnf", cwd=d)
+        _openssl(
+            "x509",
+            "-req",
+            "-in",
+            f"{name}.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            f"{name}.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+            cwd=d,
+        )
     return d
 
 
@@ -48,7 +88,9 @@ def tls_port(pki):
 def test_rediss_round_trip_with_a_private_ca(pki, tls_port):
     import redis
 
-    cache = RedisWrapper.from_url(f"rediss://localhost:{tls_port}/0", site="tls", ssl_ca_certs=str(pki / "ca.crt"))
+    cache = RedisWrapper.from_url(
+        f"rediss://localhost:{tls_port}/0", site="tls", ssl_ca_certs=str(pki / "ca.crt")
+    )
     cache.set_value("k", {"over": "tls"})
     assert cache.get_value("k", use_local_cache=False) == {"over": "tls"}
     raw = redis.Redis(host="localhost", port=tls_port, ssl=True, ssl_ca_certs=str(pki / "ca.crt"))

@@ -95,7 +95,9 @@ def parse_url(url: str) -> Target:
         db = int(db_text)
     if scheme == "unix":
         if not parts.path:
-            raise UsageError(f"bad --url {shown!r}: unix:// needs the socket's path, e.g. unix:///run/redis.sock")
+            raise UsageError(
+                f"bad --url {shown!r}: unix:// needs the socket's path, e.g. unix:///run/redis.sock"
+            )
         return Target(url=url, path=unquote(parts.path), username=username, password=password, db=db)
     if not parts.hostname:
         raise UsageError(f"bad --url {shown!r}: no host")
@@ -141,7 +143,11 @@ class Resp:
         self._file = sock.makefile("rb")
         try:
             if target.password is not None:
-                auth = ["AUTH", target.username, target.password] if target.username else ["AUTH", target.password]
+                auth = (
+                    ["AUTH", target.username, target.password]
+                    if target.username
+                    else ["AUTH", target.password]
+                )
                 self.call(*auth)
             if target.db:
                 self.call("SELECT", target.db)
@@ -229,8 +235,22 @@ class Row:
     elements: list[tuple[str, str, str]] = field(default_factory=list)  # (field or index, kind, preview)
 
 
-SIZE_UNITS = {"string": "B", "hash": "fields", "list": "items", "set": "members", "zset": "members", "stream": "entries"}
-SIZE_COMMANDS = {"string": "STRLEN", "hash": "HLEN", "list": "LLEN", "set": "SCARD", "zset": "ZCARD", "stream": "XLEN"}
+SIZE_UNITS = {
+    "string": "B",
+    "hash": "fields",
+    "list": "items",
+    "set": "members",
+    "zset": "members",
+    "stream": "entries",
+}
+SIZE_COMMANDS = {
+    "string": "STRLEN",
+    "hash": "HLEN",
+    "list": "LLEN",
+    "set": "SCARD",
+    "zset": "ZCARD",
+    "stream": "XLEN",
+}
 
 
 def glob_escape(text: str) -> str:
@@ -269,10 +289,14 @@ def describe(
             kind, ttl = replies[2 * i], replies[2 * i + 1]
             if isinstance(kind, ReplyError) or kind == b"none":
                 continue  # gone since SCAN
-            rows.append(Row(key=key, type=kind.decode(), ttl=ttl if isinstance(ttl, int) and ttl >= 0 else None))
+            rows.append(
+                Row(key=key, type=kind.decode(), ttl=ttl if isinstance(ttl, int) and ttl >= 0 else None)
+            )
 
         sized = [r for r in rows if r.type in SIZE_COMMANDS]
-        for row, size in zip(sized, conn.pipeline([(SIZE_COMMANDS[r.type], r.key) for r in sized])):
+        for row, size in zip(
+            sized, conn.pipeline([(SIZE_COMMANDS[r.type], r.key) for r in sized]), strict=True
+        ):
             row.size = size if isinstance(size, int) else None
 
         fetch: list[tuple[Row, tuple[object, ...]]] = []
@@ -288,7 +312,7 @@ def describe(
                 fetch.append((row, ("LRANGE", row.key, 0, elements - 1)))
             elif row.type == "set" and elements:
                 fetch.append((row, ("SSCAN", row.key, 0, "COUNT", elements)))
-        for (row, command), reply in zip(fetch, conn.pipeline([c for _, c in fetch])):
+        for (row, command), reply in zip(fetch, conn.pipeline([c for _, c in fetch]), strict=True):
             if isinstance(reply, ReplyError):
                 row.kind, row.preview = "error", str(reply)
             elif row.type == "string":
@@ -315,7 +339,9 @@ def _fill_elements(
         else:
             labelled = [("", member) for member in found]
     for label, value in labelled[:limit]:
-        kind, text = inspect_pickle(value, width) if len(value) <= max_bytes else ("skipped", f"{len(value)} bytes")
+        kind, text = (
+            inspect_pickle(value, width) if len(value) <= max_bytes else ("skipped", f"{len(value)} bytes")
+        )
         row.elements.append((label, kind, text))
 
 
@@ -333,10 +359,13 @@ def as_json(row: Row) -> str:
     if row.type == "string":
         record["kind"], record["preview"] = row.kind, row.preview
     if row.elements:
-        record["elements"] = []
+        elements: list[dict[str, Any]] = []
         for i, (label, kind, text) in enumerate(row.elements):
-            where = {"hash": {"field": label}, "list": {"index": i}}.get(row.type, {})
-            record["elements"].append({**where, "kind": kind, "preview": text})
+            element: dict[str, Any] = {"field": label} if row.type == "hash" else {}
+            if row.type == "list":
+                element["index"] = i
+            elements.append({**element, "kind": kind, "preview": text})
+        record["elements"] = elements
     return json.dumps(record, ensure_ascii=False)
 
 
@@ -351,7 +380,7 @@ def table(rows: list[Row], out: TextIO) -> None:
             lines.append((f"  {label}" if label else "  -", "", "", "", kind, text))
     widths = [max(len(line[i]) for line in lines) for i in range(5)]
     for line in lines:
-        cells = [cell.ljust(w) for cell, w in zip(line[:5], widths)] + [line[5]]
+        cells = [cell.ljust(w) for cell, w in zip(line[:5], widths, strict=True)] + [line[5]]
         out.write("  ".join(cells).rstrip() + "\n")
 
 
@@ -375,8 +404,8 @@ def build_parser() -> argparse.ArgumentParser:
             "Keys are found with SCAN, never KEYS."
         ),
         epilog=(
-            "Examples:  python -m frappe_cache inspect --site _1a2b3c4d  |  "
-            "python -m frappe_cache inspect --url redis://127.0.0.1:13000 --pattern 'document_cache::*' --json"
+            "examples: python -m frappe_cache inspect --site _1a2b3c4d; "
+            "python -m frappe_cache inspect --url redis://127.0.0.1:13000 --pattern 'doc*' --json"
         ),
     )
     inspect.add_argument(
@@ -394,7 +423,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="GLOB",
         help="Redis glob for the key after the site prefix, or for the whole key without --site (default: *)",
     )
-    inspect.add_argument("--limit", type=_count, default=1000, metavar="N", help="list at most N keys, 0 for all (default: 1000)")
+    inspect.add_argument(
+        "--limit",
+        type=_count,
+        default=1000,
+        metavar="N",
+        help="list at most N keys, 0 for all (default: 1000)",
+    )
     inspect.add_argument(
         "--elements",
         type=_count,
@@ -402,7 +437,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="preview the first N fields of a hash, items of a list, members of a set (default: 3)",
     )
-    inspect.add_argument("--width", type=_positive, default=80, metavar="CHARS", help="longest preview (default: 80)")
+    inspect.add_argument(
+        "--width", type=_positive, default=80, metavar="CHARS", help="longest preview (default: 80)"
+    )
     inspect.add_argument(
         "--max-bytes",
         type=_count,
@@ -410,7 +447,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="do not fetch values longer than this (default: 16 MiB)",
     )
-    inspect.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS", help="connect and read timeout (default: 5)")
+    inspect.add_argument(
+        "--timeout", type=float, default=5.0, metavar="SECONDS", help="connect and read timeout (default: 5)"
+    )
     inspect.add_argument("--ca-certs", metavar="FILE", help="rediss://: CA bundle to verify the server with")
     inspect.add_argument("--certfile", metavar="FILE", help="rediss://: client certificate")
     inspect.add_argument("--keyfile", metavar="FILE", help="rediss://: client certificate's key")
@@ -462,7 +501,9 @@ def inspect_command(args: argparse.Namespace, out: TextIO) -> int:
         else:
             listed = list(rows)
             table(listed, out)
-            out.write(f"{len(listed)} key{'s' if len(listed) != 1 else ''} matching {match!r} in {target.display}\n")
+            out.write(
+                f"{len(listed)} key{'s' if len(listed) != 1 else ''} matching {match!r} in {target.display}\n"
+            )
         if more:
             print(f"stopped at --limit {args.limit}: more keys match {match!r}", file=sys.stderr)
     except ReplyError as e:

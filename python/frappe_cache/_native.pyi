@@ -191,4 +191,7 @@ def current_user() -> str | None:
     """The user of this thread's open request scope, or ``None``."""
 
 def inspect_pickle(data: bytes, max_len: int = 120) -> tuple[str, str]:
-    """Decode a pickle **without executing it**: ``(kind, preview)``; ``kind`` is ``"opaque"`` when it cannot."""
+    """Decode a pickle **without executing it**: ``(kind, preview)``.
+
+    ``kind`` is the type or class name of the value, or ``"opaque"`` when it cannot be decoded.
+    """

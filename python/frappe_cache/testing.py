@@ -40,7 +40,8 @@ def _free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def _answers_ping(port: int, timeout: float = 0.5) -> bool:
@@ -61,7 +62,8 @@ class RedisServer:
     """A ``redis-server`` child process on a free loopback port.
 
     ``unixsocket=True`` also listens on a Unix socket inside the server's temp dir (see
-    ``unix_url``). ``args`` are extra command-line arguments, e.g. ``["--requirepass", "s3cret"]``.
+    ``unix_url``). ``args`` are extra command-line arguments (strings or paths), e.g.
+    ``["--requirepass", "s3cret"]``; ``port`` pins the TCP port instead of picking a free one.
     The constructor starts the server and returns once it answers ``PING``; it raises
     ``RuntimeError`` when ``redis-server`` is missing or does not come up within
     ``startup_timeout`` seconds.
@@ -73,7 +75,7 @@ class RedisServer:
         self,
         *,
         unixsocket: bool = False,
-        args: Sequence[str] = (),
+        args: Sequence[str | os.PathLike[str]] = (),
         port: int | None = None,
         startup_timeout: float = 10.0,
     ) -> None:
@@ -81,7 +83,7 @@ class RedisServer:
         if executable is None:
             raise RuntimeError(_INSTALL_HINT)
         self._executable = executable
-        self._args = [str(a) for a in args]
+        self._args = [os.fspath(a) for a in args]
         self._startup_timeout = startup_timeout
         self._dir = tempfile.mkdtemp(prefix="frappe-cache-redis-")
         self._socket_path = os.path.join(self._dir, "redis.sock") if unixsocket else None
