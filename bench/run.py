@@ -212,6 +212,9 @@ def machine_info(redis_py_source: str) -> dict[str, Any]:
         "werkzeug": version("werkzeug"),
         "frappe_cache": frappe_cache.__version__,
         "git_commit": commit + ("+dirty" if dirty else ""),
+        "extension_built": dt.datetime.fromtimestamp(os.path.getmtime(frappe_cache._native.__file__))
+        .astimezone()
+        .isoformat(timespec="seconds"),
         "loadavg_start": list(os.getloadavg()),
     }
 
@@ -1284,6 +1287,10 @@ def main(argv: list[str] | None = None) -> int:
 
     result["machine"]["loadavg_end"] = list(os.getloadavg())
     result["machine"]["cpu_busy_pct_after"] = round(cpu_busy_pct(), 1)
+    built_now = dt.datetime.fromtimestamp(os.path.getmtime(fc._native.__file__)).astimezone()
+    if built_now.isoformat(timespec="seconds") != result["machine"]["extension_built"]:
+        result["machine"]["extension_rebuilt_during_run"] = built_now.isoformat(timespec="seconds")
+        log("WARNING: the extension was rebuilt during the run; child processes may have loaded the new one")
     result["elapsed_s"] = time.perf_counter() - started
     result["scenarios"] = report.scenarios
     result["targets"] = report.targets

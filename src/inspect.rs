@@ -1742,7 +1742,10 @@ mod tests {
             PLAIN_TEXT
         );
         let opaque = preview(b"garbage that is not a pickle", 12);
-        assert_eq!((opaque.kind.as_ref(), opaque.text.chars().count()), ("opaque", 12));
+        assert_eq!(
+            (opaque.kind.as_ref(), opaque.text.chars().count()),
+            ("opaque", 12)
+        );
     }
 
     #[test]

@@ -29,6 +29,18 @@ pub fn strip_site<'a>(site: &str, full: &'a [u8]) -> Option<&'a [u8]> {
     full.strip_prefix(site.as_bytes())?.strip_prefix(b"|")
 }
 
+/// `text` with Redis glob characters escaped, to match it literally inside a pattern.
+pub fn glob_escape(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    for &c in text {
+        if matches!(c, b'*' | b'?' | b'[' | b']' | b'\\') {
+            out.push(b'\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Redis' glob matching (`*`, `?`, `[abc]`, `[^a-z]`, `\x`), as KEYS and SCAN MATCH apply it.
 pub fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
     let (mut p, mut t) = (0, 0);
@@ -142,6 +154,16 @@ mod tests {
         assert_eq!(strip_site("db", b"db|k|x"), Some(&b"k|x"[..]));
         assert_eq!(strip_site("db", b"db2|k"), None);
         assert_eq!(strip_site("db", b"dbk"), None);
+    }
+
+    #[test]
+    fn escaped_text_matches_only_itself() {
+        let text = b"mod.f[x]*?::";
+        let mut pattern = glob_escape(text);
+        assert!(glob_match(&pattern, text));
+        assert!(!glob_match(&pattern, b"mod.fx::"));
+        pattern.push(b'*');
+        assert!(glob_match(&pattern, b"mod.f[x]*?::abc"));
     }
 
     #[test]

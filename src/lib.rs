@@ -2,9 +2,12 @@
 
 mod client;
 mod codec;
+mod decorators;
+mod digest;
 mod errors;
 mod inspect;
 mod keys;
+mod reply;
 mod request_cache;
 mod wrapper;
 
@@ -23,6 +26,10 @@ fn inspect_pickle(py: Python<'_>, data: &[u8], max_len: usize) -> (String, Strin
 mod _native {
     #[pymodule_export]
     use super::inspect_pickle;
+    #[pymodule_export]
+    use crate::decorators::{
+        RedisCached, RequestCached, SiteCached, arg_digest, get_default_cache, set_default_cache,
+    };
     #[pymodule_export]
     use crate::request_cache::{
         RequestScope, begin_request, current_site, current_user, end_request, request_scope,

@@ -71,6 +71,8 @@ pub struct Scope<V> {
     strings: FxMap<Vec<u8>, V>,
     /// prefixed hash name -> encoded field -> value
     hashes: FxMap<Vec<u8>, FxMap<Vec<u8>, V>>,
+    /// Per decorated function (by its id): the decorators' per-request memo.
+    memos: FxMap<u64, V>,
     /// Reused to build keys on the hit path, so a local hit allocates nothing.
     pub scratch: Vec<u8>,
 }
@@ -82,6 +84,7 @@ impl<V> Scope<V> {
             user,
             strings: FxMap::default(),
             hashes: FxMap::default(),
+            memos: FxMap::default(),
             scratch: Vec::new(),
         }
     }
@@ -123,6 +126,18 @@ impl<V> Scope<V> {
 
     pub fn hremove(&mut self, name: &[u8], field: &[u8]) -> Option<V> {
         self.hashes.get_mut(name)?.remove(field)
+    }
+
+    pub fn memo(&self, function: u64) -> Option<&V> {
+        self.memos.get(&function)
+    }
+
+    pub fn set_memo(&mut self, function: u64, memo: V) -> Option<V> {
+        self.memos.insert(function, memo)
+    }
+
+    pub fn drop_memo(&mut self, function: u64) -> Option<V> {
+        self.memos.remove(&function)
     }
 
     /// The cached keys (strings and hash names) that `matches` accepts, for offline `get_keys`.

@@ -14,6 +14,7 @@ use crate::client::{self, Client, Options};
 use crate::codec;
 use crate::errors::{CacheError, CacheResult};
 use crate::keys;
+use crate::reply;
 use crate::request_cache::with_scope;
 
 /// Keys per SCAN step and per UNLINK: big enough to be quick, small enough that Redis, which
@@ -30,7 +31,7 @@ pub struct RedisWrapper {
 
 /// Who a key belongs to: Frappe's `user=` argument.
 #[derive(Clone, Copy)]
-enum User<'a> {
+pub(crate) enum User<'a> {
     Nobody,
     /// `user=True`: the current request's user.
     Current,
@@ -38,7 +39,7 @@ enum User<'a> {
 }
 
 impl<'a> User<'a> {
-    fn from_arg(user: Option<&'a Bound<'_, PyAny>>) -> CacheResult<User<'a>> {
+    pub(crate) fn from_arg(user: Option<&'a Bound<'_, PyAny>>) -> CacheResult<User<'a>> {
         let Some(user) = user else {
             return Ok(User::Nobody);
         };
@@ -110,7 +111,7 @@ fn bytes_list<'py>(py: Python<'py>, items: Vec<Vec<u8>>) -> PyResult<Bound<'py, 
 
 impl RedisWrapper {
     /// Runs Redis work with the GIL released.
-    fn io<T: Send>(
+    pub(crate) fn io<T: Send>(
         &self,
         py: Python<'_>,
         f: impl FnOnce(&Client) -> CacheResult<T> + Send,
@@ -119,10 +120,24 @@ impl RedisWrapper {
     }
 
     /// The wire key for `key`: Frappe's `make_key`, always as bytes.
-    fn key(&self, key: &Bound<'_, PyAny>, user: User<'_>, shared: bool) -> CacheResult<Vec<u8>> {
-        let raw = codec::key_bytes(key)?;
+    pub(crate) fn key(
+        &self,
+        key: &Bound<'_, PyAny>,
+        user: User<'_>,
+        shared: bool,
+    ) -> CacheResult<Vec<u8>> {
+        self.key_from(&codec::key_bytes(key)?, user, shared)
+    }
+
+    /// `key` for an already encoded key.
+    pub(crate) fn key_from(
+        &self,
+        raw: &[u8],
+        user: User<'_>,
+        shared: bool,
+    ) -> CacheResult<Vec<u8>> {
         if shared {
-            return Ok(raw.into_owned());
+            return Ok(raw.to_vec());
         }
         let from_scope = with_scope(|scope| {
             let user = match user {
@@ -133,7 +148,7 @@ impl RedisWrapper {
                     None => return Err(no_current_user()),
                 },
             };
-            Ok(keys::build(&scope.site, user, &raw))
+            Ok(keys::build(&scope.site, user, raw))
         });
         match from_scope {
             Some(built) => built,
@@ -143,7 +158,7 @@ impl RedisWrapper {
                         "no site for key {:?}: call inside frappe_cache.request_scope(site) / \
                          begin_request(site), create the wrapper with from_url(url, site=...), \
                          or pass shared=True",
-                        String::from_utf8_lossy(&raw)
+                        String::from_utf8_lossy(raw)
                     ))
                 })?;
                 let user = match user {
@@ -151,7 +166,7 @@ impl RedisWrapper {
                     User::Named(u) => Some(u),
                     User::Current => return Err(no_current_user()),
                 };
-                Ok(keys::build(site, user, &raw))
+                Ok(keys::build(site, user, raw))
             }
         }
     }
@@ -160,7 +175,7 @@ impl RedisWrapper {
     /// allocating nothing. `field` looks inside a cached hash instead of the string map.
     /// `None` also when the key cannot be built here (`user=True` without a scope user): the
     /// slow path then reports why.
-    fn local_get(
+    pub(crate) fn local_get(
         py: Python<'_>,
         raw: &[u8],
         user: User<'_>,
@@ -192,12 +207,12 @@ impl RedisWrapper {
         .flatten()
     }
 
-    fn site_key(&self, key: &Bound<'_, PyAny>) -> CacheResult<Vec<u8>> {
+    pub(crate) fn site_key(&self, key: &Bound<'_, PyAny>) -> CacheResult<Vec<u8>> {
         self.key(key, User::Nobody, false)
     }
 
     /// The site prefix in force (scope, else wrapper), for patterns and unprefixing.
-    fn current_site(&self) -> CacheResult<String> {
+    pub(crate) fn current_site(&self) -> CacheResult<String> {
         with_scope(|s| s.site.clone())
             .or_else(|| self.site.clone())
             .ok_or_else(|| {
@@ -210,7 +225,7 @@ impl RedisWrapper {
     }
 
     /// Unpickles stored bytes; undecodable bytes are a logged miss (or an error when strict).
-    fn decode<'py>(
+    pub(crate) fn decode<'py>(
         &self,
         py: Python<'py>,
         key: &[u8],
@@ -226,12 +241,12 @@ impl RedisWrapper {
         }
     }
 
-    fn local_put(key: &[u8], value: &Bound<'_, PyAny>) {
+    pub(crate) fn local_put(key: &[u8], value: &Bound<'_, PyAny>) {
         let displaced = with_scope(|s| s.put(key, value.clone().unbind()));
         drop(displaced); // outside the borrow: `__del__` may call back into the cache
     }
 
-    fn local_forget(key: &[u8]) {
+    pub(crate) fn local_forget(key: &[u8]) {
         let displaced = with_scope(|s| s.remove(key));
         drop(displaced);
     }
@@ -275,6 +290,41 @@ impl RedisWrapper {
         }
     }
 
+    /// Deletes every key matching the glob `pattern`, locally and in Redis: SCAN one batch,
+    /// UNLINK it, repeat, so Redis never sees one long blocking command. Connection errors are
+    /// swallowed, as Frappe's `delete_keys` does.
+    pub(crate) fn delete_pattern(&self, py: Python<'_>, pattern: Vec<u8>) -> CacheResult<()> {
+        let displaced = with_scope(|s| {
+            s.keys_where(|k| keys::glob_match(&pattern, k))
+                .into_iter()
+                .flat_map(|k| s.remove(&k))
+                .collect::<Vec<_>>()
+        });
+        drop(displaced);
+        let result = self.io(py, |client| {
+            client.run(|conn| {
+                let mut cursor: u64 = 0;
+                loop {
+                    let (next, batch): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")
+                        .cursor_arg(cursor)
+                        .arg("MATCH")
+                        .arg(&pattern)
+                        .arg("COUNT")
+                        .arg(BATCH)
+                        .query(conn)?;
+                    if !batch.is_empty() {
+                        redis::cmd("UNLINK").arg(&batch).query::<()>(conn)?;
+                    }
+                    if next == 0 {
+                        return Ok(());
+                    }
+                    cursor = next;
+                }
+            })
+        });
+        swallow(result, ())
+    }
+
     fn unlink(&self, py: Python<'_>, keys: &[Vec<u8>]) -> CacheResult<()> {
         if keys.is_empty() {
             return Ok(());
@@ -314,6 +364,22 @@ impl RedisWrapper {
     }
 }
 
+/// A raw command from Python arguments, encoded as redis-py encodes them.
+fn command_from(args: &Bound<'_, PyTuple>) -> CacheResult<Cmd> {
+    let mut parts = args.iter();
+    let Some(name) = parts.next() else {
+        return Err(CacheError::Type(
+            "execute_command needs a command name".into(),
+        ));
+    };
+    let mut cmd = Cmd::new();
+    cmd.arg(codec::arg_bytes(&name, "command name")?.as_ref());
+    for arg in parts {
+        cmd.arg(codec::arg_bytes(&arg, "command argument")?.as_ref());
+    }
+    Ok(cmd)
+}
+
 fn no_current_user() -> CacheError {
     CacheError::Scope(
         "user=True means the current request's user, but no request scope with a user is open \
@@ -339,10 +405,9 @@ fn many<'py>(arg: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
 
 #[pymethods]
 impl RedisWrapper {
-    #[classmethod]
+    #[new]
     #[pyo3(signature = (url, *, site=None, socket_connect_timeout=Some(5.0), socket_timeout=Some(5.0), max_connections=64, strict=false, ssl_ca_certs=None, ssl_certfile=None, ssl_keyfile=None))]
-    fn from_url(
-        _cls: &Bound<'_, pyo3::types::PyType>,
+    fn new(
         url: &str,
         site: Option<String>,
         socket_connect_timeout: Option<f64>,
@@ -389,6 +454,17 @@ impl RedisWrapper {
             site,
             strict,
         })
+    }
+
+    /// redis-py's spelling; builds `cls` so that subclasses get their own type back.
+    #[classmethod]
+    #[pyo3(signature = (url, **options))]
+    fn from_url<'py>(
+        cls: &Bound<'py, pyo3::types::PyType>,
+        url: &str,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        cls.call((url,), options)
     }
 
     #[getter]
@@ -568,36 +644,7 @@ impl RedisWrapper {
     fn delete_keys(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> CacheResult<()> {
         let mut pattern = self.site_key(key)?;
         pattern.push(b'*');
-        let displaced = with_scope(|s| {
-            s.keys_where(|k| keys::glob_match(&pattern, k))
-                .into_iter()
-                .flat_map(|k| s.remove(&k))
-                .collect::<Vec<_>>()
-        });
-        drop(displaced);
-        // Scan one batch, unlink it, repeat: Redis never sees one long blocking command.
-        let result = self.io(py, |client| {
-            client.run(|conn| {
-                let mut cursor: u64 = 0;
-                loop {
-                    let (next, batch): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")
-                        .cursor_arg(cursor)
-                        .arg("MATCH")
-                        .arg(&pattern)
-                        .arg("COUNT")
-                        .arg(BATCH)
-                        .query(conn)?;
-                    if !batch.is_empty() {
-                        redis::cmd("UNLINK").arg(&batch).query::<()>(conn)?;
-                    }
-                    if next == 0 {
-                        return Ok(());
-                    }
-                    cursor = next;
-                }
-            })
-        });
-        swallow(result, ())
+        self.delete_pattern(py, pattern)
     }
 
     #[pyo3(signature = (keys, user=None, make_keys=true, shared=false))]
@@ -795,18 +842,22 @@ impl RedisWrapper {
         shared: bool,
         pipeline: Option<&Bound<'_, PyAny>>,
     ) -> CacheResult<()> {
-        if pipeline.is_some_and(|p| !p.is_none()) {
-            return Err(CacheError::Type(
-                "hdel(pipeline=...) takes no redis-py pipeline: frappe-cache sends the HDEL itself, \
-                 in one round trip; drop the argument"
-                    .into(),
-            ));
-        }
         let n = self.key(name, User::Nobody, shared)?;
         let fields = many(keys)?
             .iter()
             .map(|f| codec::arg_bytes(f, "hash field").map(|b| b.into_owned()))
             .collect::<CacheResult<Vec<_>>>()?;
+        if let Some(pipeline) = pipeline.filter(|p| !p.is_none() && !fields.is_empty()) {
+            // Frappe batches invalidations on a caller's pipeline: forget locally, queue the HDEL.
+            for f in &fields {
+                let displaced = with_scope(|s| s.hremove(&n, f));
+                drop(displaced);
+            }
+            let mut args = vec![PyBytes::new(py, &n).into_any()];
+            args.extend(fields.iter().map(|f| PyBytes::new(py, f).into_any()));
+            pipeline.call_method1("hdel", PyTuple::new(py, args)?)?;
+            return Ok(());
+        }
         self.hdel_many(py, vec![(n, fields)])
     }
 
@@ -985,6 +1036,54 @@ impl RedisWrapper {
         let members: Vec<Vec<u8>> =
             self.raw_query(py, cmd_with("SMEMBERS", &self.site_key(name)?))?;
         Ok(PySet::new(py, members.iter().map(|m| PyBytes::new(py, m)))?)
+    }
+
+    // -- raw commands: keys as given, replies as redis-py returns them before its callbacks ------
+
+    /// Sends one command as given (no prefixing, no pickling) and returns the raw reply.
+    #[pyo3(signature = (*args))]
+    fn execute_command<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+    ) -> CacheResult<Bound<'py, PyAny>> {
+        let cmd = command_from(args)?;
+        let reply: Value = self.io(py, |c| c.query(&cmd))?;
+        Ok(reply::to_python(py, reply)?)
+    }
+
+    /// Sends `commands` (each a tuple of arguments) in one round trip, inside MULTI/EXEC when
+    /// `transaction`; returns one reply per command, an error reply as an (unraised) exception.
+    #[pyo3(signature = (commands, transaction=false))]
+    fn execute_pipeline<'py>(
+        &self,
+        py: Python<'py>,
+        commands: &Bound<'py, PyAny>,
+        transaction: bool,
+    ) -> CacheResult<Bound<'py, PyList>> {
+        let mut pipe = redis::pipe();
+        let mut count = 0;
+        for args in commands.try_iter()? {
+            let args = args?;
+            let args = args.cast::<PyTuple>().map_err(|_| {
+                CacheError::Type("each pipeline command must be a tuple of arguments".into())
+            })?;
+            pipe.add_command(command_from(args)?);
+            count += 1;
+        }
+        if count == 0 {
+            return Ok(PyList::empty(py));
+        }
+        if transaction {
+            pipe.atomic();
+        }
+        pipe.ignore_errors();
+        let replies: Vec<Value> = self.io(py, |c| c.query_pipeline(&pipe))?;
+        let out = PyList::empty(py);
+        for reply in replies {
+            out.append(reply::to_python(py, reply)?)?;
+        }
+        Ok(out)
     }
 }
 

@@ -13,7 +13,6 @@ Quick start::
 from __future__ import annotations
 
 from frappe_cache._native import (
-    RedisWrapper,
     RequestScope,
     __version__,
     begin_request,
@@ -22,6 +21,13 @@ from frappe_cache._native import (
     end_request,
     request_scope,
 )
+from frappe_cache.caching import (
+    get_default_cache,
+    redis_cache,
+    request_cache,
+    set_default_cache,
+    site_cache,
+)
 from frappe_cache.exceptions import (
     CacheConnectionError,
     CacheError,
@@ -29,6 +35,7 @@ from frappe_cache.exceptions import (
     ScopeError,
     SerializationError,
 )
+from frappe_cache.wrapper import RedisWrapper
 
 __all__ = [
     "CacheConnectionError",
@@ -43,5 +50,10 @@ __all__ = [
     "current_site",
     "current_user",
     "end_request",
+    "get_default_cache",
+    "redis_cache",
+    "request_cache",
     "request_scope",
+    "set_default_cache",
+    "site_cache",
 ]

@@ -13,8 +13,14 @@ _Field = str | bytes | int | float
 _Member = str | bytes | int | float
 
 __all__ = [
+    "RedisCached",
     "RedisWrapper",
+    "RequestCached",
     "RequestScope",
+    "SiteCached",
+    "arg_digest",
+    "get_default_cache",
+    "set_default_cache",
     "__version__",
     "begin_request",
     "current_site",
@@ -33,6 +39,21 @@ class RedisWrapper:
     One wrapper serves every thread of a process. It connects on first use, keeps a pool of up to
     ``max_connections`` connections, and reconnects by itself after the server restarts.
     """
+
+    def __new__(
+        cls,
+        url: str,
+        *,
+        site: str | None = None,
+        socket_connect_timeout: float | None = 5.0,
+        socket_timeout: float | None = 5.0,
+        max_connections: int = 64,
+        strict: bool = False,
+        ssl_ca_certs: str | None = None,
+        ssl_certfile: str | None = None,
+        ssl_keyfile: str | None = None,
+    ) -> RedisWrapper:
+        """Same as ``from_url``."""
 
     @classmethod
     def from_url(
@@ -143,10 +164,20 @@ class RedisWrapper:
         name: _Key,
         keys: _Field | list[_Field] | tuple[_Field, ...],
         shared: bool = False,
-        pipeline: None = None,
-    ) -> None: ...
+        pipeline: Any = None,
+    ) -> None:
+        """Remove fields; with ``pipeline`` (anything with ``hdel(name, *fields)``), queue it there."""
     def hdel_names(self, names: Iterable[_Key], key: _Field) -> None: ...
     def hdel_keys(self, name_starts_with: str, key: _Field) -> None: ...
+
+    # -- raw commands (keys and values as given, as redis-py sends them) ---------------------------
+    def execute_command(self, *args: str | bytes | int | float) -> Any:
+        """Send one command as given and return the raw reply (bytes, int, None, list, str)."""
+    def execute_pipeline(
+        self, commands: Iterable[tuple[str | bytes | int | float, ...]], transaction: bool = False
+    ) -> list[Any]:
+        """Send the commands in one round trip (MULTI/EXEC when ``transaction``); an error reply
+        comes back as an unraised exception in its place."""
 
     # -- lists and sets (raw members, never pickled) -------------------------------------------
     def lpush(self, key: _Key, value: _Member) -> int: ...
@@ -195,3 +226,62 @@ def inspect_pickle(data: bytes, max_len: int = 120) -> tuple[str, str]:
 
     ``kind`` is the type or class name of the value, or ``"opaque"`` when it cannot be decoded.
     """
+
+@final
+class RedisCached:
+    """The native ``@redis_cache`` wrapper of one function (see ``frappe_cache.caching``)."""
+
+    ttl: int | None
+    def __new__(
+        cls,
+        func: Callable[..., Any],
+        ttl: int | None = None,
+        user: str | bool | None = None,
+        shared: bool = False,
+        cache: RedisWrapper | None = None,
+        lock: bool = False,
+    ) -> RedisCached: ...
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+    def __get__(self, obj: Any, owner: Any = None, /) -> Any: ...
+    def _lookup(self, args: tuple[Any, ...], kwargs: dict[str, Any] | None) -> tuple[bool, Any]: ...
+    def _store(self, key: bytes, value: Any) -> None: ...
+    def clear_cache(self) -> None: ...
+    def cache_info(self) -> Any: ...
+    def cache_clear_info(self) -> None: ...
+    @property
+    def lock(self) -> bool: ...
+
+@final
+class RequestCached:
+    """The native ``@request_cache`` wrapper of one function."""
+
+    def __new__(cls, func: Callable[..., Any]) -> RequestCached: ...
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+    def __get__(self, obj: Any, owner: Any = None, /) -> Any: ...
+    def clear_cache(self) -> None: ...
+    def cache_info(self) -> Any: ...
+
+@final
+class SiteCached:
+    """The native ``@site_cache`` wrapper of one function."""
+
+    def __new__(
+        cls, func: Callable[..., Any], ttl: float | None = None, maxsize: int | None = 128
+    ) -> SiteCached: ...
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+    def __get__(self, obj: Any, owner: Any = None, /) -> Any: ...
+    def clear_cache(self) -> None: ...
+    def cache_info(self) -> Any: ...
+    @property
+    def ttl(self) -> float | None: ...
+    @property
+    def maxsize(self) -> int | None: ...
+
+def set_default_cache(cache: RedisWrapper | None) -> None:
+    """Set the wrapper the decorators use when given no ``cache=``."""
+
+def get_default_cache() -> RedisWrapper | None:
+    """The wrapper set by ``set_default_cache``, or ``None``."""
+
+def arg_digest(args: tuple[Any, ...], kwargs: dict[str, Any] | None = None) -> str | None:
+    """The stable, cross-process digest of a call's arguments (``None``: no stable form)."""

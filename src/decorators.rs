@@ -1,0 +1,910 @@
+//! The native halves of `@redis_cache`, `@request_cache` and `@site_cache`
+//! (the Python front, with bare/with-arguments use and `async def`, is `caching.py`).
+//!
+//! - `RedisCached`: per-call keys `{site}|[user:{u}:]{module}.{qualname}::{digest}` with a
+//!   digest that is stable across processes (`digest.rs`). A hit costs one GET at most, and none
+//!   when the current request already has it: a per-request memo maps the call's arguments to
+//!   its key, and the request-local cache maps the key to the value. Concurrent misses of one
+//!   key in this process compute once; with `lock=True`, once per Redis.
+//! - `RequestCached`: a per-request memo only.
+//! - `SiteCached`: an in-process memo per site, across requests, with a per-function TTL and a
+//!   FIFO bound, as Frappe's `site_cache`.
+//!
+//! Memo lookups use Python's own hashing and equality (as Frappe's dicts do), so `f(1)` and
+//! `f(1.0)` share an entry and unhashable arguments simply skip the memo.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
+
+use parking_lot::{Condvar, Mutex};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyDict, PyFrozenSet, PyTuple};
+use redis::Value;
+
+use crate::codec;
+use crate::digest;
+use crate::errors::{CacheError, CacheResult};
+use crate::keys;
+use crate::request_cache::with_scope;
+use crate::wrapper::{RedisWrapper, User};
+
+/// How long a caller waits for another thread's (or, with `lock=True`, process's) computation
+/// of the same entry before computing it itself.
+const WAIT_FOR_OTHERS: Duration = Duration::from_secs(30);
+/// How often a process waiting on another's `lock=True` computation looks for the result.
+const LOCK_POLL: Duration = Duration::from_millis(20);
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+static DEFAULT_CACHE: Mutex<Option<Py<RedisWrapper>>> = Mutex::new(None);
+/// Separates positional from keyword arguments in memo keys, as Frappe's `_KWD_MARK` does.
+static KWD_MARK: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static CACHE_INFO: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static METHOD_TYPE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static WARN: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// Sets the wrapper the decorators use when they were given no `cache=`.
+#[pyfunction]
+pub fn set_default_cache(cache: Option<Py<RedisWrapper>>) {
+    let previous = std::mem::replace(&mut *DEFAULT_CACHE.lock(), cache);
+    drop(previous);
+}
+
+#[pyfunction]
+pub fn get_default_cache(py: Python<'_>) -> Option<Py<RedisWrapper>> {
+    DEFAULT_CACHE.lock().as_ref().map(|c| c.clone_ref(py))
+}
+
+/// The stable digest of a call's arguments (`None` when one has no stable form).
+#[pyfunction]
+#[pyo3(signature = (args, kwargs=None))]
+pub fn arg_digest(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Option<String>> {
+    digest::digest(py, args, kwargs)
+}
+
+fn next_id() -> u64 {
+    NEXT_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The memo key of a call: the args tuple, or `(args, KWD_MARK, frozenset(kwargs.items()))`.
+/// An error means the arguments are unhashable: no memo for this call.
+fn memo_key<'py>(
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = args.py();
+    match kwargs.filter(|k| !k.is_empty()) {
+        None => Ok(args.clone().into_any()),
+        Some(kwargs) => {
+            let mark = KWD_MARK.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+                Ok(py.import("builtins")?.getattr("object")?.call0()?.unbind())
+            })?;
+            let items = PyFrozenSet::new(py, kwargs.items().iter())?;
+            Ok(PyTuple::new(py, [args.as_any(), mark.bind(py), items.as_any()])?.into_any())
+        }
+    }
+}
+
+/// This request's memo dict for decorated function `id`, created on first use; `None` outside
+/// a request scope.
+fn request_memo(py: Python<'_>, id: u64) -> Option<Bound<'_, PyDict>> {
+    let memo = with_scope(|s| {
+        if s.memo(id).is_none() {
+            s.set_memo(id, PyDict::new(py).into_any().unbind());
+        }
+        s.memo(id).map(|m| m.clone_ref(py))
+    })
+    .flatten()?;
+    memo.into_bound(py).cast_into::<PyDict>().ok()
+}
+
+fn forget_request_memo(id: u64) {
+    let displaced = with_scope(|s| s.drop_memo(id));
+    drop(displaced);
+}
+
+/// `memo[key]`, treating unhashable keys as a miss.
+fn memo_get<'py>(memo: &Bound<'py, PyDict>, key: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
+    memo.get_item(key).ok().flatten()
+}
+
+#[derive(Default)]
+struct Counters {
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl Counters {
+    fn hit(&self) {
+        self.hits.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn miss(&self) {
+        self.misses.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn info<'py>(
+        &self,
+        py: Python<'py>,
+        maxsize: Option<usize>,
+        currsize: Option<usize>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let cls = CACHE_INFO.import(py, "frappe_cache.caching", "CacheInfo")?;
+        cls.call1((
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+            maxsize,
+            currsize,
+        ))
+    }
+
+    fn reset(&self) {
+        self.hits.store(0, Ordering::Relaxed);
+        self.misses.store(0, Ordering::Relaxed);
+    }
+}
+
+/// `types.MethodType(function, obj)`: decorated functions bind like plain functions.
+fn bind_method(
+    py: Python<'_>,
+    function: Py<PyAny>,
+    obj: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    match obj.filter(|o| !o.is_none()) {
+        None => Ok(function),
+        Some(obj) => {
+            let method = METHOD_TYPE.import(py, "types", "MethodType")?;
+            Ok(method.call1((function, obj))?.unbind())
+        }
+    }
+}
+
+fn warn(py: Python<'_>, message: String) -> PyResult<()> {
+    let warn = WARN.import(py, "warnings", "warn")?;
+    warn.call1((
+        message,
+        py.get_type::<pyo3::exceptions::PyRuntimeWarning>(),
+        3,
+    ))?;
+    Ok(())
+}
+
+fn qualified_name(func: &Bound<'_, PyAny>) -> PyResult<String> {
+    let module: String = func
+        .getattr("__module__")
+        .and_then(|m| m.extract())
+        .unwrap_or_else(|_| "__main__".into());
+    let qualname: String = match func.getattr("__qualname__") {
+        Ok(q) => q.extract()?,
+        Err(_) => func.getattr("__name__")?.extract()?,
+    };
+    Ok(format!("{module}.{qualname}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// In-process stampede protection
+
+enum FlightState {
+    Running,
+    Done(Py<PyAny>),
+    Failed,
+}
+
+/// One in-progress computation of a key that other threads may wait for.
+struct Flight {
+    owner: ThreadId,
+    state: Mutex<FlightState>,
+    finished: Condvar,
+}
+
+impl Flight {
+    fn finish(&self, result: FlightState) {
+        *self.state.lock() = result;
+        self.finished.notify_all();
+    }
+
+    /// Waits (the caller has released the GIL) until the leader finishes or `deadline`.
+    fn wait(&self, deadline: Instant) {
+        let mut state = self.state.lock();
+        while matches!(*state, FlightState::Running) {
+            if self.finished.wait_until(&mut state, deadline).timed_out() {
+                return;
+            }
+        }
+    }
+
+    fn result(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        match &*self.state.lock() {
+            FlightState::Done(value) => Some(value.clone_ref(py)),
+            _ => None,
+        }
+    }
+}
+
+/// Unregisters the leader's flight however its computation ends (a raise included).
+struct Leading<'a> {
+    flights: &'a Mutex<HashMap<Vec<u8>, Arc<Flight>>>,
+    key: &'a [u8],
+    flight: Arc<Flight>,
+}
+
+impl Drop for Leading<'_> {
+    fn drop(&mut self) {
+        {
+            let mut state = self.flight.state.lock();
+            if matches!(*state, FlightState::Running) {
+                *state = FlightState::Failed;
+            }
+        }
+        self.flight.finished.notify_all();
+        self.flights.lock().remove(self.key);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// @redis_cache
+
+#[pyclass(module = "frappe_cache._native", frozen, dict, weakref)]
+pub struct RedisCached {
+    id: u64,
+    func: Py<PyAny>,
+    /// `{module}.{qualname}::`, the key's fixed part.
+    func_key: Vec<u8>,
+    ttl: Mutex<Option<i64>>,
+    user: Option<Py<PyAny>>,
+    shared: bool,
+    lock: bool,
+    cache: Option<Py<RedisWrapper>>,
+    counters: Counters,
+    flights: Mutex<HashMap<Vec<u8>, Arc<Flight>>>,
+}
+
+/// What a lookup found: the value, or the key to store the computed value under (`None` when
+/// the arguments have no stable digest and the call must not be cached).
+enum Lookup {
+    Hit(Py<PyAny>),
+    Miss(Option<Vec<u8>>),
+}
+
+fn check_ttl(ttl: Option<&Bound<'_, PyAny>>) -> CacheResult<Option<i64>> {
+    let Some(ttl) = ttl.filter(|t| !t.is_none()) else {
+        return Ok(None);
+    };
+    if ttl.is_instance_of::<pyo3::types::PyBool>() || !ttl.is_instance_of::<pyo3::types::PyInt>() {
+        return Err(CacheError::Type(format!(
+            "ttl must be a whole number of seconds (int) or None, not {}",
+            ttl.get_type().name()?
+        )));
+    }
+    let seconds: i64 = ttl.extract()?;
+    if seconds <= 0 {
+        return Err(CacheError::Python(pyo3::exceptions::PyValueError::new_err(
+            format!(
+                "ttl must be a positive number of seconds, got {seconds}; pass None for entries that never expire"
+            ),
+        )));
+    }
+    Ok(Some(seconds))
+}
+
+impl RedisCached {
+    fn wrapper<'py>(&self, py: Python<'py>) -> CacheResult<Bound<'py, RedisWrapper>> {
+        match &self.cache {
+            Some(cache) => Ok(cache.bind(py).clone()),
+            None => DEFAULT_CACHE.lock().as_ref().map(|c| c.bind(py).clone()).ok_or_else(|| {
+                CacheError::Scope(
+                    "@redis_cache has no cache: call frappe_cache.set_default_cache(wrapper) once at \
+                     start-up, or pass redis_cache(cache=wrapper)"
+                        .into(),
+                )
+            }),
+        }
+    }
+
+    fn lookup(
+        &self,
+        py: Python<'_>,
+        w: &RedisWrapper,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> CacheResult<Lookup> {
+        let user = User::from_arg(self.user.as_ref().map(|u| u.bind(py)))?;
+        let memo = request_memo(py, self.id);
+        let call = memo.as_ref().and_then(|_| memo_key(args, kwargs).ok());
+        // 1. Seen in this request: its key is memoised, the value is in the request cache.
+        if let (Some(memo), Some(call)) = (&memo, &call) {
+            if let Some(key) = memo_get(memo, call) {
+                if let Ok(key) = key.cast::<PyBytes>() {
+                    let hit = RedisWrapper::local_get(py, key.as_bytes(), User::Nobody, true, None);
+                    if let Some(hit) = hit {
+                        return Ok(Lookup::Hit(hit));
+                    }
+                }
+            }
+        }
+        // 2. The stable key.
+        let Some(digest) = digest::digest(py, args, kwargs)? else {
+            warn(
+                py,
+                format!(
+                    "@redis_cache: the arguments of {} have no stable form (an object that cannot \
+                     be pickled?); calling it uncached",
+                    String::from_utf8_lossy(&self.func_key).trim_end_matches(':')
+                ),
+            )?;
+            return Ok(Lookup::Miss(None));
+        };
+        let mut raw = self.func_key.clone();
+        raw.extend_from_slice(digest.as_bytes());
+        let key = w.key_from(&raw, user, self.shared)?;
+        if let (Some(memo), Some(call)) = (&memo, &call) {
+            // Unhashable arguments cannot be memo keys; the request cache still serves the key.
+            let _ = memo.set_item(call, PyBytes::new(py, &key));
+        }
+        if let Some(hit) = RedisWrapper::local_get(py, &key, User::Nobody, true, None) {
+            return Ok(Lookup::Hit(hit));
+        }
+        // 3. One GET. A stored pickle of None is a cached None: no EXISTS needed.
+        match self.fetch(py, w, &key)? {
+            Some(value) => {
+                RedisWrapper::local_put(&key, value.bind(py));
+                Ok(Lookup::Hit(value))
+            }
+            None => Ok(Lookup::Miss(Some(key))),
+        }
+    }
+
+    fn fetch(
+        &self,
+        py: Python<'_>,
+        w: &RedisWrapper,
+        key: &[u8],
+    ) -> CacheResult<Option<Py<PyAny>>> {
+        let mut cmd = redis::cmd("GET");
+        cmd.arg(key);
+        let stored: Option<Vec<u8>> = match w.io(py, |c| c.query(&cmd)) {
+            Ok(v) => v,
+            Err(err) if err.is_connection() => None,
+            Err(err) => return Err(err),
+        };
+        match stored {
+            Some(data) => Ok(w.decode(py, key, &data)?.map(Bound::unbind)),
+            None => Ok(None),
+        }
+    }
+
+    fn store(
+        &self,
+        py: Python<'_>,
+        w: &RedisWrapper,
+        key: &[u8],
+        value: &Bound<'_, PyAny>,
+    ) -> CacheResult<()> {
+        let pickled = codec::dumps(value)?;
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(key).arg(pickled.as_bytes());
+        if let Some(ttl) = *self.ttl.lock() {
+            cmd.arg("EX").arg(ttl);
+        }
+        drop(pickled);
+        RedisWrapper::local_put(key, value);
+        match w.io(py, |c| c.query::<()>(&cmd)) {
+            Err(err) if !err.is_connection() => Err(err),
+            _ => Ok(()),
+        }
+    }
+
+    fn compute_and_store(
+        &self,
+        py: Python<'_>,
+        w: &RedisWrapper,
+        key: &[u8],
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> CacheResult<Py<PyAny>> {
+        let value = self.func.bind(py).call(args, kwargs)?;
+        self.store(py, w, key, &value)?;
+        Ok(value.unbind())
+    }
+
+    /// A miss: compute once per process (others wait for the result), and with `lock=True`
+    /// once per Redis.
+    fn compute(
+        &self,
+        py: Python<'_>,
+        w: &RedisWrapper,
+        key: Vec<u8>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> CacheResult<Py<PyAny>> {
+        let me = std::thread::current().id();
+        let (flight, leader) = {
+            let mut flights = self.flights.lock();
+            match flights.get(&key) {
+                // The same thread again: a recursive call with the same arguments. Waiting on
+                // ourselves would never end, so just compute.
+                Some(f) if f.owner == me => {
+                    return self.compute_and_store(py, w, &key, args, kwargs);
+                }
+                Some(f) => (f.clone(), false),
+                None => {
+                    let f = Arc::new(Flight {
+                        owner: me,
+                        state: Mutex::new(FlightState::Running),
+                        finished: Condvar::new(),
+                    });
+                    flights.insert(key.clone(), f.clone());
+                    (f, true)
+                }
+            }
+        };
+        if !leader {
+            let deadline = Instant::now() + WAIT_FOR_OTHERS;
+            py.detach(|| flight.wait(deadline));
+            if let Some(value) = flight.result(py) {
+                self.counters.hit();
+                RedisWrapper::local_put(&key, value.bind(py));
+                return Ok(value);
+            }
+            // The leader failed or is too slow: compute ourselves.
+            self.counters.miss();
+            return self.compute_and_store(py, w, &key, args, kwargs);
+        }
+        self.counters.miss();
+        let leading = Leading {
+            flights: &self.flights,
+            key: &key,
+            flight,
+        };
+        let value = if self.lock {
+            self.compute_locked(py, w, &key, args, kwargs)?
+        } else {
+            self.compute_and_store(py, w, &key, args, kwargs)?
+        };
+        leading
+            .flight
+            .finish(FlightState::Done(value.clone_ref(py)));
+        drop(leading);
+        Ok(value)
+    }
+
+    /// Across processes: the one that takes `{key}:lock` (SET NX PX) computes; the others poll
+    /// for the value until it appears, the lock goes away, or they have waited long enough.
+    fn compute_locked(
+        &self,
+        py: Python<'_>,
+        w: &RedisWrapper,
+        key: &[u8],
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> CacheResult<Py<PyAny>> {
+        let mut lock_key = key.to_vec();
+        lock_key.extend_from_slice(b":lock");
+        let token = format!(
+            "{}:{:?}:{}",
+            std::process::id(),
+            std::thread::current().id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+                ^ u128::from(next_id())
+        );
+        let deadline = Instant::now() + WAIT_FOR_OTHERS;
+        loop {
+            let mut take = redis::cmd("SET");
+            take.arg(&lock_key)
+                .arg(&token)
+                .arg("NX")
+                .arg("PX")
+                .arg(WAIT_FOR_OTHERS.as_millis() as u64);
+            let taken = match w.io(py, |c| c.query::<Value>(&take)) {
+                Ok(Value::Okay) => true,
+                Ok(_) => false,
+                // No Redis, no lock to share: compute here.
+                Err(err) if err.is_connection() => {
+                    return self.compute_and_store(py, w, key, args, kwargs);
+                }
+                Err(err) => return Err(err),
+            };
+            if taken {
+                let result = self.compute_and_store(py, w, key, args, kwargs);
+                // Delete the lock only if it is still ours (it may have expired and moved on).
+                let mut release = redis::cmd("EVAL");
+                release
+                    .arg("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0")
+                    .arg(1)
+                    .arg(&lock_key)
+                    .arg(&token);
+                let _ = w.io(py, |c| c.query::<Value>(&release));
+                return result;
+            }
+            while Instant::now() < deadline {
+                py.detach(|| std::thread::sleep(LOCK_POLL));
+                if let Some(value) = self.fetch(py, w, key)? {
+                    RedisWrapper::local_put(key, value.bind(py));
+                    return Ok(value);
+                }
+                let mut held = redis::cmd("EXISTS");
+                held.arg(&lock_key);
+                if !w.io(py, |c| c.query::<bool>(&held)).unwrap_or(false) {
+                    break; // the holder gave up without a value: try to take the lock
+                }
+            }
+            if Instant::now() >= deadline {
+                return self.compute_and_store(py, w, key, args, kwargs);
+            }
+        }
+    }
+}
+
+#[pymethods]
+impl RedisCached {
+    #[new]
+    #[pyo3(signature = (func, ttl=None, user=None, shared=false, cache=None, lock=false))]
+    fn new(
+        func: &Bound<'_, PyAny>,
+        ttl: Option<&Bound<'_, PyAny>>,
+        user: Option<&Bound<'_, PyAny>>,
+        shared: bool,
+        cache: Option<Py<RedisWrapper>>,
+        lock: bool,
+    ) -> CacheResult<Self> {
+        if !func.is_callable() {
+            return Err(CacheError::Type(
+                "@redis_cache decorates a function or method".into(),
+            ));
+        }
+        User::from_arg(user)?; // refuse a bad `user=` now, not on the first call
+        Ok(RedisCached {
+            id: next_id(),
+            func: func.clone().unbind(),
+            func_key: format!("{}::", qualified_name(func)?).into_bytes(),
+            ttl: Mutex::new(check_ttl(ttl)?),
+            user: user.filter(|u| !u.is_none()).map(|u| u.clone().unbind()),
+            shared,
+            lock,
+            cache,
+            counters: Counters::default(),
+            flights: Mutex::new(HashMap::new()),
+        })
+    }
+
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> CacheResult<Py<PyAny>> {
+        let wrapper = self.wrapper(py)?;
+        let w = wrapper.get();
+        match self.lookup(py, w, args, kwargs)? {
+            Lookup::Hit(value) => {
+                self.counters.hit();
+                Ok(value)
+            }
+            Lookup::Miss(Some(key)) => self.compute(py, w, key, args, kwargs),
+            Lookup::Miss(None) => {
+                self.counters.miss();
+                Ok(self.func.bind(py).call(args, kwargs)?.unbind())
+            }
+        }
+    }
+
+    fn __get__(
+        slf: Py<Self>,
+        py: Python<'_>,
+        obj: Option<&Bound<'_, PyAny>>,
+        _owner: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        bind_method(py, slf.into_any(), obj)
+    }
+
+    /// For `async def` functions (caching.py awaits between the two halves):
+    /// `(True, value)` on a hit, else `(False, key)` with the key to `_store` the result under
+    /// (`None`: do not cache this call).
+    fn _lookup<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> CacheResult<(bool, Py<PyAny>)> {
+        let wrapper = self.wrapper(py)?;
+        Ok(match self.lookup(py, wrapper.get(), args, kwargs)? {
+            Lookup::Hit(value) => {
+                self.counters.hit();
+                (true, value)
+            }
+            Lookup::Miss(key) => {
+                self.counters.miss();
+                (
+                    false,
+                    key.map_or_else(|| py.None(), |k| PyBytes::new(py, &k).into_any().unbind()),
+                )
+            }
+        })
+    }
+
+    fn _store(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyBytes>,
+        value: &Bound<'_, PyAny>,
+    ) -> CacheResult<()> {
+        let wrapper = self.wrapper(py)?;
+        self.store(py, wrapper.get(), key.as_bytes(), value)
+    }
+
+    /// Removes every entry of this function for the current site: site-wide, per-user and
+    /// shared ones (Frappe's misses the last two), and this request's memo of it.
+    fn clear_cache(&self, py: Python<'_>) -> CacheResult<()> {
+        forget_request_memo(self.id);
+        let wrapper = self.wrapper(py)?;
+        let w = wrapper.get();
+        let mut pattern_tail = keys::glob_escape(&self.func_key);
+        pattern_tail.push(b'*');
+        if let Ok(site) = w.current_site() {
+            let site = keys::glob_escape(site.as_bytes());
+            for middle in [&b"|"[..], b"|user:*:"] {
+                let mut pattern = site.clone();
+                pattern.extend_from_slice(middle);
+                pattern.extend_from_slice(&pattern_tail);
+                w.delete_pattern(py, pattern)?;
+            }
+        }
+        w.delete_pattern(py, pattern_tail)
+    }
+
+    fn cache_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.counters.info(py, None, None)
+    }
+
+    fn cache_clear_info(&self) {
+        self.counters.reset();
+    }
+
+    /// Seconds an entry lives; `None`: forever. Read on every call, so it can change at run time.
+    #[getter]
+    fn get_ttl(&self) -> Option<i64> {
+        *self.ttl.lock()
+    }
+
+    #[setter]
+    fn set_ttl(&self, ttl: Option<&Bound<'_, PyAny>>) -> CacheResult<()> {
+        *self.ttl.lock() = check_ttl(ttl)?;
+        Ok(())
+    }
+
+    #[getter]
+    fn lock(&self) -> bool {
+        self.lock
+    }
+
+    fn __repr__(&self) -> String {
+        let ttl = self.ttl.lock().map_or("None".into(), |t| t.to_string());
+        format!(
+            "<redis_cache {} ttl={ttl}>",
+            String::from_utf8_lossy(&self.func_key).trim_end_matches(':')
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// @request_cache
+
+#[pyclass(module = "frappe_cache._native", frozen, dict, weakref)]
+pub struct RequestCached {
+    id: u64,
+    func: Py<PyAny>,
+    counters: Counters,
+}
+
+#[pymethods]
+impl RequestCached {
+    #[new]
+    fn new(func: &Bound<'_, PyAny>) -> CacheResult<Self> {
+        if !func.is_callable() {
+            return Err(CacheError::Type(
+                "@request_cache decorates a function or method".into(),
+            ));
+        }
+        Ok(RequestCached {
+            id: next_id(),
+            func: func.clone().unbind(),
+            counters: Counters::default(),
+        })
+    }
+
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let func = self.func.bind(py);
+        // Outside a request, or with unhashable arguments: call through, never raise (Frappe).
+        let Some(memo) = request_memo(py, self.id) else {
+            return Ok(func.call(args, kwargs)?.unbind());
+        };
+        let Ok(call) = memo_key(args, kwargs) else {
+            return Ok(func.call(args, kwargs)?.unbind());
+        };
+        match memo.get_item(&call) {
+            Ok(Some(value)) => {
+                self.counters.hit();
+                Ok(value.unbind())
+            }
+            Ok(None) => {
+                self.counters.miss();
+                let value = func.call(args, kwargs)?;
+                let _ = memo.set_item(&call, &value);
+                Ok(value.unbind())
+            }
+            Err(_) => Ok(func.call(args, kwargs)?.unbind()),
+        }
+    }
+
+    fn __get__(
+        slf: Py<Self>,
+        py: Python<'_>,
+        obj: Option<&Bound<'_, PyAny>>,
+        _owner: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        bind_method(py, slf.into_any(), obj)
+    }
+
+    /// Forgets this function's results in the current request.
+    fn clear_cache(&self) {
+        forget_request_memo(self.id);
+    }
+
+    fn cache_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let size = request_memo(py, self.id).map(|m| m.len());
+        self.counters.info(py, None, size)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// @site_cache
+
+#[pyclass(module = "frappe_cache._native", frozen, dict, weakref)]
+pub struct SiteCached {
+    func: Py<PyAny>,
+    ttl: Option<Duration>,
+    maxsize: Option<usize>,
+    /// `(site, memo key) -> value`, in insertion order (FIFO eviction).
+    entries: Py<PyDict>,
+    /// When every entry of this function expires (Frappe's TTL is per function, not per entry).
+    expiration: Mutex<Option<Instant>>,
+    counters: Counters,
+}
+
+#[pymethods]
+impl SiteCached {
+    #[new]
+    #[pyo3(signature = (func, ttl=None, maxsize=Some(128)))]
+    fn new(
+        py: Python<'_>,
+        func: &Bound<'_, PyAny>,
+        ttl: Option<f64>,
+        maxsize: Option<usize>,
+    ) -> CacheResult<Self> {
+        if !func.is_callable() {
+            return Err(CacheError::Type(
+                "@site_cache decorates a function or method".into(),
+            ));
+        }
+        let ttl = match ttl {
+            None => None,
+            Some(t) if t.is_finite() && t > 0.0 => Some(Duration::from_secs_f64(t)),
+            Some(t) => {
+                return Err(CacheError::Python(pyo3::exceptions::PyValueError::new_err(
+                    format!("ttl must be a positive number of seconds or None, got {t}"),
+                )));
+            }
+        };
+        if maxsize == Some(0) {
+            return Err(CacheError::Python(pyo3::exceptions::PyValueError::new_err(
+                "maxsize must be at least 1, or None for no bound",
+            )));
+        }
+        Ok(SiteCached {
+            func: func.clone().unbind(),
+            ttl,
+            maxsize,
+            entries: PyDict::new(py).unbind(),
+            expiration: Mutex::new(ttl.map(|t| Instant::now() + t)),
+            counters: Counters::default(),
+        })
+    }
+
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let func = self.func.bind(py);
+        let Some(site) = crate::request_cache::current_site() else {
+            return Ok(func.call(args, kwargs)?.unbind());
+        };
+        let entries = self.entries.bind(py);
+        if let Some(ttl) = self.ttl {
+            let expired = {
+                let mut expiration = self.expiration.lock();
+                let now = Instant::now();
+                let expired = expiration.is_some_and(|e| now >= e);
+                if expired {
+                    *expiration = Some(now + ttl);
+                }
+                expired
+            };
+            if expired {
+                entries.clear();
+            }
+        }
+        let Ok(call) = memo_key(args, kwargs) else {
+            return Ok(func.call(args, kwargs)?.unbind());
+        };
+        let key = PyTuple::new(py, [site.into_pyobject(py)?.into_any(), call])?;
+        match entries.get_item(&key) {
+            Ok(Some(value)) => {
+                self.counters.hit();
+                Ok(value.unbind())
+            }
+            Ok(None) => {
+                self.counters.miss();
+                let value = func.call(args, kwargs)?;
+                if let Some(maxsize) = self.maxsize {
+                    while entries.len() >= maxsize {
+                        let Some((oldest, _)) = entries.iter().next() else {
+                            break;
+                        };
+                        entries.del_item(oldest)?;
+                    }
+                }
+                let _ = entries.set_item(&key, &value);
+                Ok(value.unbind())
+            }
+            Err(_) => Ok(func.call(args, kwargs)?.unbind()),
+        }
+    }
+
+    fn __get__(
+        slf: Py<Self>,
+        py: Python<'_>,
+        obj: Option<&Bound<'_, PyAny>>,
+        _owner: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        bind_method(py, slf.into_any(), obj)
+    }
+
+    /// Forgets every entry of this function, for every site.
+    fn clear_cache(&self, py: Python<'_>) {
+        self.entries.bind(py).clear();
+    }
+
+    fn cache_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.counters
+            .info(py, self.maxsize, Some(self.entries.bind(py).len()))
+    }
+
+    #[getter]
+    fn ttl(&self) -> Option<f64> {
+        self.ttl.map(|t| t.as_secs_f64())
+    }
+
+    #[getter]
+    fn maxsize(&self) -> Option<usize> {
+        self.maxsize
+    }
+}

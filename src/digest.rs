@@ -1,0 +1,208 @@
+//! Stable digests of call arguments for `@redis_cache` keys.
+//!
+//! Frappe keys a call by Python's `hash()`, which is salted per process (PYTHONHASHSEED), so
+//! gunicorn and RQ workers never share an entry for string arguments. Here the arguments are
+//! written out in a canonical byte form and hashed with BLAKE2b-128: the same arguments give
+//! the same key in every process, on every restart.
+//!
+//! The canonical form follows Python equality where Frappe's `hash()` did: `1`, `1.0` and `True`
+//! are one argument, dict and set order do not matter, a dict subclass (`frappe._dict`) equals a
+//! dict, and keyword order does not matter. A positional and a keyword call stay distinct.
+//! Objects without a canonical form are pickled (deterministic for the same state); objects that
+//! cannot be pickled make the call undigestable (`None`): the decorator then calls through.
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString,
+    PyTuple,
+};
+
+/// Deeper than this is not an argument list worth caching on.
+const MAX_DEPTH: usize = 32;
+
+static BLAKE2B: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// Types whose `str()` is a faithful, stable form: written as `type:str(value)`.
+static BY_STR: PyOnceLock<Py<PyTuple>> = PyOnceLock::new();
+
+/// The hex digest of `(args, kwargs)`, or `None` when an argument has no stable form.
+pub fn digest(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Option<String>> {
+    let mut out = Vec::with_capacity(64);
+    if !encode_seq(&mut out, b'(', args.iter(), args.len(), 0)? {
+        return Ok(None);
+    }
+    if let Some(kwargs) = kwargs.filter(|k| !k.is_empty()) {
+        out.push(b'K');
+        if !encode_dict(&mut out, kwargs, 0)? {
+            return Ok(None);
+        }
+    }
+    let blake2b = BLAKE2B.import(py, "hashlib", "blake2b")?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("digest_size", 16)?;
+    let hash = blake2b.call((PyBytes::new(py, &out),), Some(&kwargs))?;
+    Ok(Some(hash.call_method0("hexdigest")?.extract()?))
+}
+
+fn len_prefix(out: &mut Vec<u8>, tag: u8, len: usize) {
+    out.push(tag);
+    out.extend_from_slice(len.to_string().as_bytes());
+    out.push(b':');
+}
+
+/// Writes `value`; `Ok(false)` when it has no stable form.
+fn encode(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> PyResult<bool> {
+    if depth > MAX_DEPTH {
+        return Ok(false);
+    }
+    if value.is_none() {
+        out.push(b'N');
+        return Ok(true);
+    }
+    if let Ok(s) = value.cast::<PyString>() {
+        let text = match s.to_str() {
+            Ok(t) => std::borrow::Cow::Borrowed(t.as_bytes()),
+            // Lone surrogates: still a stable form, just not UTF-8.
+            Err(_) => std::borrow::Cow::Owned(
+                s.call_method1("encode", ("utf-8", "surrogatepass"))?
+                    .extract::<Vec<u8>>()?,
+            ),
+        };
+        len_prefix(out, b's', text.len());
+        out.extend_from_slice(&text);
+        return Ok(true);
+    }
+    if value.is_instance_of::<PyBool>() || value.is_instance_of::<PyInt>() {
+        // `True == 1`, as in the hash Frappe uses.
+        out.push(b'i');
+        match value.extract::<i64>() {
+            Ok(i) => out.extend_from_slice(i.to_string().as_bytes()),
+            Err(_) => {
+                out.extend_from_slice(value.call_method0("__index__")?.str()?.to_str()?.as_bytes())
+            }
+        }
+        out.push(b';');
+        return Ok(true);
+    }
+    if let Ok(f) = value.cast::<PyFloat>() {
+        let x = f.value();
+        if x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e15 {
+            // `1.0 == 1`: an integral float is written as the int it equals.
+            out.push(b'i');
+            out.extend_from_slice((x as i64).to_string().as_bytes());
+            out.push(b';');
+        } else {
+            out.push(b'f');
+            out.extend_from_slice(&x.to_bits().to_le_bytes());
+        }
+        return Ok(true);
+    }
+    if let Ok(b) = value.cast::<PyBytes>() {
+        len_prefix(out, b'b', b.as_bytes().len());
+        out.extend_from_slice(b.as_bytes());
+        return Ok(true);
+    }
+    if let Ok(b) = value.cast::<PyByteArray>() {
+        let data = b.to_vec();
+        len_prefix(out, b'b', data.len());
+        out.extend_from_slice(&data);
+        return Ok(true);
+    }
+    if let Ok(t) = value.cast::<PyTuple>() {
+        return encode_seq(out, b'(', t.iter(), t.len(), depth + 1);
+    }
+    if let Ok(l) = value.cast::<PyList>() {
+        return encode_seq(out, b'[', l.iter(), l.len(), depth + 1);
+    }
+    if let Ok(d) = value.cast::<PyDict>() {
+        return encode_dict(out, d, depth + 1);
+    }
+    if value.is_instance_of::<PySet>() || value.is_instance_of::<PyFrozenSet>() {
+        let mut items = Vec::new();
+        for item in value.try_iter()? {
+            let mut one = Vec::new();
+            if !encode(&mut one, &item?, depth + 1)? {
+                return Ok(false);
+            }
+            items.push(one);
+        }
+        items.sort();
+        len_prefix(out, b'{', items.len());
+        items.iter().for_each(|i| out.extend_from_slice(i));
+        return Ok(true);
+    }
+    let py = value.py();
+    let by_str = BY_STR.get_or_try_init(py, || -> PyResult<Py<PyTuple>> {
+        let dt = py.import("datetime")?;
+        let types = [
+            dt.getattr("datetime")?,
+            dt.getattr("date")?,
+            dt.getattr("time")?,
+            dt.getattr("timedelta")?,
+            py.import("decimal")?.getattr("Decimal")?,
+            py.import("uuid")?.getattr("UUID")?,
+        ];
+        Ok(PyTuple::new(py, types)?.unbind())
+    })?;
+    if value.is_instance(by_str.bind(py).as_any())? {
+        let ty = value.get_type().fully_qualified_name()?;
+        let text = format!("{ty}:{}", value.str()?);
+        len_prefix(out, b'o', text.len());
+        out.extend_from_slice(text.as_bytes());
+        return Ok(true);
+    }
+    // Anything else (a Document, an Enum, a dataclass): its pickle, which is the same for the
+    // same state. No pickle, no key.
+    let dumps = DUMPS.import(py, "pickle", "dumps")?;
+    match dumps.call1((value, 5)) {
+        Ok(pickled) => {
+            let pickled = pickled.cast_into::<PyBytes>()?;
+            len_prefix(out, b'p', pickled.as_bytes().len());
+            out.extend_from_slice(pickled.as_bytes());
+            Ok(true)
+        }
+        Err(err) if err.is_instance_of::<pyo3::exceptions::PyException>(py) => Ok(false),
+        Err(err) => Err(err),
+    }
+}
+
+fn encode_seq<'py>(
+    out: &mut Vec<u8>,
+    tag: u8,
+    items: impl Iterator<Item = Bound<'py, PyAny>>,
+    len: usize,
+    depth: usize,
+) -> PyResult<bool> {
+    len_prefix(out, tag, len);
+    for item in items {
+        if !encode(out, &item, depth)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// A dict as its (key, value) pairs sorted by the key's canonical form: order never matters.
+fn encode_dict(out: &mut Vec<u8>, dict: &Bound<'_, PyDict>, depth: usize) -> PyResult<bool> {
+    let mut pairs = Vec::with_capacity(dict.len());
+    for (k, v) in dict.iter() {
+        let mut key = Vec::new();
+        let mut value = Vec::new();
+        if !encode(&mut key, &k, depth + 1)? || !encode(&mut value, &v, depth + 1)? {
+            return Ok(false);
+        }
+        pairs.push((key, value));
+    }
+    pairs.sort();
+    len_prefix(out, b'd', pairs.len());
+    for (k, v) in pairs {
+        out.extend_from_slice(&k);
+        out.extend_from_slice(&v);
+    }
+    Ok(true)
+}

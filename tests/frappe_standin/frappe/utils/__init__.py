@@ -1,0 +1,1 @@
+"""Stand-in for ``frappe.utils`` (only the submodules the cache layer touches)."""

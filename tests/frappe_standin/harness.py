@@ -1,0 +1,81 @@
+"""Test helpers for the Frappe drop-in: load/unload the stand-in, sites, requests and jobs.
+
+Imported by the test modules as ``frappe_standin.harness`` (``tests/`` is on ``sys.path`` under
+pytest); the stand-in package itself (``frappe``) is importable only between ``load()`` and
+``unload()``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import frappe_cache
+
+STANDIN_DIR = Path(__file__).resolve().parent
+
+# Two sites on one bench (and one Redis): site name -> db_name (the key prefix).
+SITE1, DB1 = "site1.local", "_site1db"
+SITE2, DB2 = "site2.local", "_site2db"
+
+
+def load(redis_url: str, **extra_sites: dict[str, object]) -> ModuleType:
+    """Put the stand-in on ``sys.path``, import it, and configure the two sites on ``redis_url``."""
+    unload()
+    sys.path.insert(0, str(STANDIN_DIR))
+    import frappe
+
+    frappe.SITES.clear()
+    frappe.SITES[SITE1] = {"db_name": DB1, "redis_cache": redis_url}
+    frappe.SITES[SITE2] = {"db_name": DB2, "redis_cache": redis_url}
+    frappe.SITES.update(extra_sites)
+    return frappe
+
+
+def unload() -> None:
+    """Forget the stand-in: ``frappe*`` out of ``sys.modules``, its directory off ``sys.path``.
+
+    Also drops this thread's request scope and the decorators' default cache, which a test's
+    ``install()`` set.
+    """
+    frappe = sys.modules.get("frappe")
+    if frappe is not None and hasattr(frappe, "local"):
+        with contextlib.suppress(Exception):
+            frappe.destroy()
+    for name in list(sys.modules):
+        if name == "frappe" or name.startswith("frappe."):
+            del sys.modules[name]
+    while str(STANDIN_DIR) in sys.path:
+        sys.path.remove(str(STANDIN_DIR))
+    frappe_cache.end_request()
+    frappe_cache.set_default_cache(None)
+
+
+@contextlib.contextmanager
+def job(frappe: ModuleType, site: str = SITE1, user: str | None = None) -> Iterator[ModuleType]:
+    """One background job (or ``bench execute``): ``init(force=True)``, ``connect()``, ``set_user``."""
+    frappe.init(site, force=True)
+    try:
+        frappe.connect()
+        if user:
+            frappe.set_user(user)
+        yield frappe
+    finally:
+        frappe.destroy()
+
+
+@contextlib.contextmanager
+def http_request(frappe: ModuleType, site: str = SITE1, user: str = "Guest") -> Iterator[ModuleType]:
+    """One HTTP request: ``init(force=True)``, ``connect(set_admin_as_user=False)``, a session."""
+    from frappe.auth import LoginManager
+
+    frappe.init(site, force=True)
+    try:
+        frappe.connect(set_admin_as_user=False)
+        frappe.local.login_manager = LoginManager(user)
+        yield frappe
+    finally:
+        frappe.destroy()
