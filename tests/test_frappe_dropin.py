@@ -251,6 +251,23 @@ def test_set_user_switches_user_and_resets(frappe: ModuleType) -> None:
         assert frappe.cache.make_key("r", user=True) == f"{DB1}|user:a@example.com:r".encode()
 
 
+def test_assigning_frappe_local_cache_resets_ours(frappe: ModuleType) -> None:
+    """Apps and tests drop the request's cache with ``frappe.local.cache = {}``."""
+    from werkzeug.local import Local
+
+    with job(frappe, user="a@example.com"):
+        value = {"v": 1}
+        frappe.cache.set_value("k", value)
+        assert frappe.cache.get_value("k") is value
+        frappe.local.cache = {}
+        assert (frappe_cache.current_site(), frappe_cache.current_user()) == (DB1, "a@example.com")
+        fresh = frappe.cache.get_value("k")
+        assert fresh == value and fresh is not value
+        frappe.local.other = 1  # other attributes do not touch it
+        assert frappe.cache.get_value("k") is fresh
+        assert isinstance(frappe.local, Local) and frappe.local.other == 1
+
+
 def test_http_request_session_user(frappe: ModuleType) -> None:
     """An HTTP request's session user is set by LoginManager.make_session, not set_user."""
     with http_request(frappe, user="web@example.com"):

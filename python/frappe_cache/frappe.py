@@ -340,8 +340,8 @@ def _watch_local_cache(frappe: Any) -> None:
             "__module__": base.__module__,
         },
     )
-    try:
-        local.__class__ = watched
+    try:  # Local.__setattr__ would store "__class__" as a context-local attribute
+        object.__setattr__(local, "__class__", watched)
     except TypeError:  # not the werkzeug Local we know: the wrapped functions still reset it
         pass
 
