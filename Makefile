@@ -47,6 +47,11 @@ test: install ## install what is missing, build, run cargo test and pytest
 demo: install build-dev ## build and run the demo (starts a private redis-server unless REDIS_URL is set)
 	$(PY) demo/demo.py
 
+.PHONY: bench
+bench: build-dev ## comparative benchmarks -> bench/results/latest.{json,md,png} (BENCH_ARGS=--quick)
+	$(PY) -m pip install -q matplotlib
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 .PHONY: lint
 lint: build-dev ## rustfmt, clippy, ruff, and mypy's stubtest of the hand-written stub
 	cargo fmt --check

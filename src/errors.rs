@@ -76,7 +76,13 @@ impl From<redis::RedisError> for CacheError {
             _ if err.is_connection_dropped() || err.is_connection_refusal() => {
                 CacheError::Connection(format!("Redis connection failed: {err}"))
             }
-            _ => CacheError::Response(format!("Redis replied with an error: {err}")),
+            // Redis' own words, as redis-py shows them: "WRONGTYPE Operation against ...",
+            // and a plain ERR without its code.
+            _ => CacheError::Response(match (err.code(), err.detail()) {
+                (Some("ERR") | None, Some(detail)) => detail.to_string(),
+                (Some(code), Some(detail)) => format!("{code} {detail}"),
+                _ => err.to_string(),
+            }),
         }
     }
 }

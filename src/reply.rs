@@ -1,5 +1,6 @@
 //! Redis replies as Python objects, the way redis-py hands them back before its per-command
-//! callbacks: bulk strings as `bytes`, integers as `int`, nil as `None`, arrays as `list`.
+//! callbacks: bulk and status strings as `bytes`, integers as `int`, nil as `None`, arrays as
+//! `list`.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PySet};
@@ -12,8 +13,9 @@ pub fn to_python(py: Python<'_>, value: Value) -> PyResult<Bound<'_, PyAny>> {
         Value::Nil => py.None().into_bound(py),
         Value::Int(i) => i.into_pyobject(py)?.into_any(),
         Value::BulkString(b) => PyBytes::new(py, &b).into_any(),
-        Value::Okay => "OK".into_pyobject(py)?.into_any(),
-        Value::SimpleString(s) => s.into_pyobject(py)?.into_any(),
+        // Status replies as bytes, as redis-py returns them before its callbacks.
+        Value::Okay => PyBytes::new(py, b"OK").into_any(),
+        Value::SimpleString(s) => PyBytes::new(py, s.as_bytes()).into_any(),
         Value::Array(items) | Value::Push { data: items, .. } => {
             let list = PyList::empty(py);
             for item in items {

@@ -9,10 +9,9 @@ import subprocess
 import sys
 import threading
 
+from frappe_cache._native import arg_digest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from frappe_cache._native import arg_digest
 
 scalars = (
     st.none()
@@ -26,10 +25,12 @@ scalars = (
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.tuples(inner, inner)
-    | st.dictionaries(st.text(max_size=5), inner, max_size=4)
-    | st.frozensets(st.integers() | st.text(max_size=5), max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+        | st.frozensets(st.integers() | st.text(max_size=5), max_size=4)
+    ),
     max_leaves=12,
 )
 

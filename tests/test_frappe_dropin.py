@@ -280,6 +280,14 @@ def test_http_request_session_user(frappe: ModuleType) -> None:
     assert frappe_cache.current_site() is None
 
 
+def test_sync_request_scope_after_a_hand_made_session(frappe: ModuleType) -> None:
+    with job(frappe):
+        frappe.local.session = frappe._dict(user="hand@example.com")
+        assert frappe_cache.current_user() == "Administrator"
+        dropin.sync_request_scope()
+        assert (frappe_cache.current_site(), frappe_cache.current_user()) == (DB1, "hand@example.com")
+
+
 def test_job_start_opens_scope(frappe: ModuleType) -> None:
     from frappe.utils.background_jobs import execute_job
 
@@ -402,6 +410,15 @@ def test_missing_redis_cache_url_fails_like_frappe(standin: ModuleType) -> None:
     with pytest.raises(ValueError, match="redis_cache"):
         standin.setup_redis_cache_connection()
     standin.destroy()
+
+
+def test_gevent_workers_are_warned_about(standin: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_monkey = ModuleType("gevent.monkey")
+    fake_monkey.is_module_patched = lambda name: name == "threading"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "gevent.monkey", fake_monkey)
+    with pytest.warns(RuntimeWarning, match="greenlets"):
+        dropin.install()
+    assert dropin.installed()
 
 
 def test_sentinel_bench_leaves_frappe_alone(standin: ModuleType) -> None:

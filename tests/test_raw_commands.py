@@ -374,9 +374,8 @@ def test_info_sections(wrapper: RedisWrapper, raw: redis.Redis, section: str | N
 
     ours, theirs = wrapper.info(section), raw.info(section)
     assert shape(ours) == shape(theirs)
-    assert isinstance(
-        ours["redis_version"] if section in (None, "server", "all", "everything") else 0, (str, int)
-    )
+    if "redis_version" in theirs:
+        assert ours["redis_version"] == theirs["redis_version"]
 
 
 def test_info_commandstats_and_several_sections(wrapper: RedisWrapper, raw: redis.Redis) -> None:
@@ -442,7 +441,7 @@ def test_execute_command_replies(wrapper: RedisWrapper, raw: redis.Redis) -> Non
     assert wrapper.execute_command("SET", "k", "w", "GET", get=True) == b"v"
     assert wrapper.execute_command("SET", "k", "w", "NX") is None
     assert wrapper.execute_command("TYPE", "k") == b"string"
-    assert native_reply(wrapper, "TYPE", "k") == "string", "the native primitive gives status as str"
+    assert native_reply(wrapper, "TYPE", "k") == b"string", "status replies are bytes, as in redis-py"
 
 
 def test_execute_command_multiword_name(wrapper: RedisWrapper, raw: redis.Redis) -> None:
@@ -639,13 +638,16 @@ def test_failed_pipeline_is_reset(dead: RedisWrapper) -> None:
 
 
 def test_timeout_is_redis_py_timeout(fresh_server: RedisServer) -> None:
-    cache = RedisWrapper.from_url(fresh_server.url, site="testsite", socket_timeout=0.3)
-    assert cache.ping() is True
+    cache = RedisWrapper.from_url(fresh_server.url, site="testsite", socket_timeout=0.3, max_connections=1)
+    cache.set("a", "A")
+    cache.set("b", "B")
     fresh_server.pause()
     start = time.monotonic()
     with pytest.raises(redis.exceptions.TimeoutError) as info:
-        cache.get("k")
+        cache.get("a")
     assert isinstance(info.value, CacheTimeoutError) and time.monotonic() - start < 3
     with pytest.raises(redis.exceptions.TimeoutError):
-        cache.pipeline().get("k").execute()
+        cache.pipeline().get("a").get("a").execute()
     fresh_server.resume()
+    assert cache.get("b") == b"B", "no late reply to a timed-out command is read as this one's"
+    assert cache.pipeline().get("b").get("a").execute() == [b"B", b"A"]

@@ -135,9 +135,12 @@ def assert_same(a: Any, b: Any, path: str = "value") -> None:
             assert a == b and math.copysign(1, a) == math.copysign(1, b), f"{path}: {a!r} != {b!r}"
     elif isinstance(a, dict):
         assert len(a) == len(b), f"{path}: {len(a)} keys != {len(b)} keys"
-        for (ka, va), (kb, vb) in zip(sorted_items(a), sorted_items(b), strict=True):
-            assert_same(ka, kb, f"{path} key")
-            assert_same(va, vb, f"{path}[{ka!r}]")
+        # Pair keys by equality, not by position or repr: a set's repr order can change in transit.
+        b_keys = {k: k for k in b}
+        for ka, va in a.items():
+            assert ka in b_keys, f"{path}: key {ka!r} missing"
+            assert_same(ka, b_keys[ka], f"{path} key")
+            assert_same(va, b[ka], f"{path}[{ka!r}]")
         if hasattr(a, "__dict__") and not isinstance(a, Document):
             assert vars(a) == vars(b), f"{path}: instance attributes differ"
         if isinstance(a, Document):
@@ -153,7 +156,3 @@ def assert_same(a: Any, b: Any, path: str = "value") -> None:
         assert a == b, f"{path}: {a!r} != {b!r}"
         if hasattr(a, "tzinfo"):
             assert a.tzinfo == b.tzinfo, f"{path}: tzinfo {a.tzinfo!r} != {b.tzinfo!r}"
-
-
-def sorted_items(d: dict) -> list:
-    return sorted(d.items(), key=lambda kv: (type(kv[0]).__name__, repr(kv[0])))

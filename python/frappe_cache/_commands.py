@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from frappe_cache.wrapper import RedisWrapper
@@ -96,13 +96,13 @@ def _split_name(args: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def _parse(args: tuple[Any, ...], reply: Any, options: Mapping[str, Any]) -> Any:
-    """Apply the callback for ``args[0]``; a status reply without one becomes bytes, as in redis-py."""
+    """Apply redis-py's callback for ``args[0]``, if it has one."""
     if isinstance(reply, Exception):  # an error reply inside a pipeline's results
         return reply
     callback = _CALLBACKS.get(str(_text(args[0])).upper())
     if callback is not None:
         return callback(reply, **options)
-    return reply.encode() if isinstance(reply, str) else reply
+    return reply
 
 
 def _expiry(unit: str, value: Any) -> list[Any]:
@@ -257,9 +257,9 @@ class RedisCommands(_KeyCommands):
             if cursor == 0:
                 return
 
-    def pipeline(self, transaction: bool = True, shard_hint: None = None) -> Pipeline:
+    def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> Pipeline:
         """Queue commands and send them in one round trip with ``execute()`` (MULTI/EXEC by default)."""
-        return Pipeline(self, transaction)
+        return Pipeline(cast("RedisWrapper", self), transaction)
 
 
 class Pipeline(_KeyCommands):

@@ -44,7 +44,7 @@ import warnings
 import weakref
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import frappe_cache
 from frappe_cache.wrapper import RedisWrapper
@@ -93,12 +93,26 @@ def install() -> None:
         _patch_lifecycle(frappe)
         _patch_decorators(frappe)
         setattr(frappe, _INSTALLED, True)
+        _warn_if_greenlets()
 
     if isinstance(frappe.cache, RedisWrapper):
         frappe_cache.set_default_cache(frappe.cache)
     if _conf(frappe) is not None:  # inside a request or job: take effect now
         _ensure_cache(frappe)
-        sync_request_scope()
+        _sync(frappe)
+
+
+def _warn_if_greenlets() -> None:
+    """The request scope is per OS thread; ``frappe.local`` is per greenlet under gevent."""
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None and monkey.is_module_patched("threading"):
+        warnings.warn(
+            "frappe-cache keeps one request scope per OS thread, but this process runs gevent "
+            "greenlets: concurrent requests on one thread would share a request-local cache and "
+            "a session user. Use sync or gthread workers with frappe-cache.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
 
 def _bench_uses_sentinel(frappe: Any) -> bool:
@@ -118,8 +132,11 @@ def sync_request_scope() -> None:
     code that swaps ``frappe.local.session`` by hand can call it too.
     """
     frappe = sys.modules.get("frappe")
-    if frappe is None:
-        return
+    if frappe is not None:
+        _sync(frappe)
+
+
+def _sync(frappe: Any) -> None:
     site, user = _site_and_user(frappe)
     if site is None:
         frappe_cache.end_request()
@@ -166,7 +183,7 @@ def _build_cache(conf: Any) -> RedisWrapper:
         raise ValueError("redis_cache is not set in common_site_config.json or site_config.json")
     # site=None: keys take their site from the request scope only. One wrapper serves every site
     # of the process, so a fallback site would put one site's prefix on keys made outside a request.
-    return RedisWrapper.from_url(str(url))
+    return cast(RedisWrapper, RedisWrapper.from_url(str(url)))
 
 
 def _frappe_needs_client_cache(frappe: Any) -> bool:
@@ -244,7 +261,7 @@ def _patch_lifecycle(frappe: Any) -> None:
         before = getattr(frappe.local, "cache", None)
         original_init(*args, **kwargs)
         _ensure_cache(frappe)
-        _patch_login_manager()
+        _patch_login_manager(frappe)
         if getattr(frappe.local, "cache", None) is not before or frappe_cache.current_site() is None:
             # init really (re)initialised this thread (a new request or job): a fresh scope
             site, user = _site_and_user(frappe)
@@ -253,7 +270,7 @@ def _patch_lifecycle(frappe: Any) -> None:
             else:
                 frappe_cache.begin_request(site, user)
         else:
-            sync_request_scope()
+            _sync(frappe)
 
     _replace(frappe, "init", init, original_init)
 
@@ -276,7 +293,7 @@ def _patch_lifecycle(frappe: Any) -> None:
 
         def connect(*args: Any, **kwargs: Any) -> Any:
             result = original_connect(*args, **kwargs)
-            sync_request_scope()
+            _sync(frappe)
             return result
 
         _replace(frappe, "connect", connect, original_connect)
@@ -306,7 +323,7 @@ def _patch_lifecycle(frappe: Any) -> None:
 
         _replace(frappe, "clear_cache", clear_cache, original_clear_cache)
 
-    _patch_login_manager()
+    _patch_login_manager(frappe)
     _watch_local_cache(frappe)
 
 
@@ -322,9 +339,10 @@ def _watch_local_cache(frappe: Any) -> None:
     base = type(local)
     if getattr(base, "__frappe_cache_watch__", False):
         return
+    base_setattr: Any = base.__setattr__
 
     def __setattr__(self: Any, name: str, value: Any) -> None:
-        base.__setattr__(self, name, value)
+        base_setattr(self, name, value)
         if name == "cache":
             site = frappe_cache.current_site()
             if site is not None:
@@ -346,7 +364,7 @@ def _watch_local_cache(frappe: Any) -> None:
         pass
 
 
-def _patch_login_manager() -> None:
+def _patch_login_manager(frappe: Any) -> None:
     """Wrap ``LoginManager.make_session`` once ``frappe.auth`` is loaded (web workers load it).
 
     An HTTP request's session user is set there, by assigning ``frappe.local.session``, not
@@ -360,7 +378,7 @@ def _patch_login_manager() -> None:
 
     def make_session(self: Any, *args: Any, **kwargs: Any) -> Any:
         result = original(self, *args, **kwargs)
-        sync_request_scope()
+        _sync(frappe)
         return result
 
     _replace(manager, "make_session", make_session, original)

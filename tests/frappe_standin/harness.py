@@ -56,8 +56,8 @@ def unload() -> None:
 
 @contextlib.contextmanager
 def job(frappe: ModuleType, site: str = SITE1, user: str | None = None) -> Iterator[ModuleType]:
-    """One background job (or ``bench execute``): ``init(force=True)``, ``connect()``, ``set_user``."""
-    frappe.init(site, force=True)
+    """One background job: ``init(force=True, is_job=True)``, ``connect()``, ``set_user``."""
+    frappe.init(site, force=True, is_job=True)
     try:
         frappe.connect()
         if user:
@@ -72,7 +72,7 @@ def http_request(frappe: ModuleType, site: str = SITE1, user: str = "Guest") -> 
     """One HTTP request: ``init(force=True)``, ``connect(set_admin_as_user=False)``, a session."""
     from frappe.auth import LoginManager
 
-    frappe.init(site, force=True)
+    frappe.init(site, force=True, is_request=True)
     try:
         frappe.connect(set_admin_as_user=False)
         frappe.local.login_manager = LoginManager(user)

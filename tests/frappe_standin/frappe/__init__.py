@@ -84,8 +84,16 @@ def setup_redis_cache_connection() -> None:
             client_cache = ClientCache()
 
 
-def init(site: str, sites_path: str = ".", new_site: bool = False, force: bool = False) -> None:
-    """Set up ``local`` for one request or job on ``site``."""
+def init(
+    site: str,
+    sites_path: str = ".",
+    new_site: bool = False,
+    force: bool = False,
+    *,
+    is_request: bool = False,
+    is_job: bool = False,
+) -> None:
+    """Set up ``local`` for one request or job on ``site`` (v16's signature)."""
     if getattr(local, "initialised", None) and not force:
         return
     local.error_log = []

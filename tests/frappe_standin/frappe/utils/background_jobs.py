@@ -11,7 +11,7 @@ import frappe
 def execute_job(
     site: str, method: Callable[..., Any], user: str | None = None, kwargs: dict[str, Any] | None = None
 ) -> Any:
-    frappe.init(site, force=True)
+    frappe.init(site, force=True, is_job=True)
     frappe.connect()
     if user:
         frappe.set_user(user)
