@@ -425,15 +425,12 @@ impl RedisCached {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> CacheResult<Py<PyAny>> {
         let me = std::thread::current().id();
-        let (flight, leader) = {
+        // Decide under the lock, act after releasing it: the computation may call back in.
+        let joined = {
             let mut flights = self.flights.lock();
             match flights.get(&key) {
-                // The same thread again: a recursive call with the same arguments. Waiting on
-                // ourselves would never end, so just compute.
-                Some(f) if f.owner == me => {
-                    return self.compute_and_store(py, w, &key, args, kwargs);
-                }
-                Some(f) => (f.clone(), false),
+                Some(f) if f.owner == me => None,
+                Some(f) => Some((f.clone(), false)),
                 None => {
                     let f = Arc::new(Flight {
                         owner: me,
@@ -441,9 +438,14 @@ impl RedisCached {
                         finished: Condvar::new(),
                     });
                     flights.insert(key.clone(), f.clone());
-                    (f, true)
+                    Some((f, true))
                 }
             }
+        };
+        let Some((flight, leader)) = joined else {
+            // The same thread again: a recursive call with the same arguments. Waiting on
+            // ourselves would never end, so just compute.
+            return self.compute_and_store(py, w, &key, args, kwargs);
         };
         if !leader {
             let deadline = Instant::now() + WAIT_FOR_OTHERS;
