@@ -28,6 +28,7 @@ use redis::Value;
 use crate::codec;
 use crate::digest;
 use crate::errors::{CacheError, CacheResult};
+use crate::fastcall;
 use crate::keys;
 use crate::request_cache::with_scope;
 use crate::wrapper::{RedisWrapper, User};
@@ -73,7 +74,9 @@ fn next_id() -> u64 {
     NEXT_ID.fetch_add(1, Ordering::Relaxed)
 }
 
-/// The memo key of a call: the args tuple, or `(args, KWD_MARK, frozenset(kwargs.items()))`.
+/// The memo key of a call: a lone non-tuple argument is its own key (no tuple to build on the
+/// hot path); otherwise the args tuple, or `(args, KWD_MARK, frozenset(kwargs.items()))` with
+/// keywords. The forms cannot collide: a lone tuple argument is keyed as the 1-tuple `(arg,)`.
 /// An error means the arguments are unhashable: no memo for this call.
 fn memo_key<'py>(
     args: &Bound<'py, PyTuple>,
@@ -81,7 +84,17 @@ fn memo_key<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = args.py();
     match kwargs.filter(|k| !k.is_empty()) {
-        None => Ok(args.clone().into_any()),
+        None => match args.len() {
+            1 => {
+                let only = args.get_item(0)?;
+                Ok(if only.is_instance_of::<PyTuple>() {
+                    args.clone().into_any()
+                } else {
+                    only
+                })
+            }
+            _ => Ok(args.clone().into_any()),
+        },
         Some(kwargs) => {
             let mark = KWD_MARK.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
                 Ok(py.import("builtins")?.getattr("object")?.call0()?.unbind())
@@ -90,6 +103,24 @@ fn memo_key<'py>(
             Ok(PyTuple::new(py, [args.as_any(), mark.bind(py), items.as_any()])?.into_any())
         }
     }
+}
+
+/// `memo_key` for a vectorcall without keywords, building a tuple only when it must.
+fn fast_memo_key<'py>(
+    py: Python<'py>,
+    argv: &[*mut pyo3::ffi::PyObject],
+) -> Option<Bound<'py, PyAny>> {
+    // SAFETY: the pointers are the vectorcall's borrowed arguments, alive for this call.
+    let arg = |p: &*mut pyo3::ffi::PyObject| unsafe { Bound::from_borrowed_ptr(py, *p) };
+    if let [only] = argv {
+        let only = arg(only);
+        if !only.is_instance_of::<PyTuple>() {
+            return Some(only);
+        }
+    }
+    PyTuple::new(py, argv.iter().map(arg))
+        .ok()
+        .map(Bound::into_any)
 }
 
 /// This request's memo dict for decorated function `id`, created on first use; `None` outside
@@ -253,6 +284,8 @@ impl Drop for Leading<'_> {
 
 #[pyclass(module = "frappe_cache._native", frozen, dict, weakref)]
 pub struct RedisCached {
+    /// Read by CPython through `tp_vectorcall_offset` (see `fastcall.rs`).
+    vectorcall: pyo3::ffi::vectorcallfunc,
     id: u64,
     func: Py<PyAny>,
     /// `{module}.{qualname}::`, the key's fixed part.
@@ -565,6 +598,7 @@ impl RedisCached {
         }
         User::from_arg(user)?; // refuse a bad `user=` now, not on the first call
         Ok(RedisCached {
+            vectorcall: fastcall::entry::<RedisCachedCall>(),
             id: next_id(),
             func: func.clone().unbind(),
             func_key: format!("{}::", qualified_name(func)?).into_bytes(),
@@ -703,6 +737,8 @@ impl RedisCached {
 
 #[pyclass(module = "frappe_cache._native", frozen, dict, weakref)]
 pub struct RequestCached {
+    /// Read by CPython through `tp_vectorcall_offset` (see `fastcall.rs`).
+    vectorcall: pyo3::ffi::vectorcallfunc,
     id: u64,
     func: Py<PyAny>,
     counters: Counters,
@@ -718,6 +754,7 @@ impl RequestCached {
             ));
         }
         Ok(RequestCached {
+            vectorcall: fastcall::entry::<RequestCachedCall>(),
             id: next_id(),
             func: func.clone().unbind(),
             counters: Counters::default(),
@@ -909,4 +946,105 @@ impl SiteCached {
     fn maxsize(&self) -> Option<usize> {
         self.maxsize
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vectorcall entry points (see `fastcall.rs`): a repeated hit in a request answers straight from
+// the memo; anything else takes the general path, with the arguments packed as `__call__` gets
+// them.
+
+impl RedisCached {
+    /// A call this request has already seen: its key from the memo, its value from the request
+    /// cache. `None`: take the general path.
+    fn fast_hit(&self, py: Python<'_>, argv: &[*mut pyo3::ffi::PyObject]) -> Option<Py<PyAny>> {
+        let memo = request_memo(py, self.id)?;
+        let key = memo_get(&memo, &fast_memo_key(py, argv)?)?;
+        let key = key.cast::<PyBytes>().ok()?;
+        let hit = RedisWrapper::local_get(py, key.as_bytes(), User::Nobody, true, None)?;
+        self.counters.hit();
+        Some(hit)
+    }
+}
+
+struct RedisCachedCall;
+
+impl pyo3::impl_::trampoline::MethodDef<fastcall::Body> for RedisCachedCall {
+    const METH: fastcall::Body = redis_cached_call;
+}
+
+/// # Safety
+/// Called by CPython's vectorcall on a `RedisCached` with the interpreter attached.
+unsafe fn redis_cached_call(
+    py: Python<'_>,
+    slf: *mut pyo3::ffi::PyObject,
+    args: *const *mut pyo3::ffi::PyObject,
+    nargsf: pyo3::ffi::Py_ssize_t,
+    kwnames: *mut pyo3::ffi::PyObject,
+) -> PyResult<*mut pyo3::ffi::PyObject> {
+    // SAFETY: CPython calls this slot only on instances of the type that carries it.
+    let this = unsafe { Bound::from_borrowed_ptr(py, slf).cast_into_unchecked::<RedisCached>() };
+    let this = this.get();
+    if kwnames.is_null() {
+        if let Some(hit) = this.fast_hit(py, unsafe { fastcall::positional(args, nargsf) }) {
+            return Ok(hit.into_ptr());
+        }
+    }
+    let (args, kwargs) = unsafe { fastcall::unpack(py, args, nargsf, kwnames) }?;
+    Ok(this.__call__(py, &args, kwargs.as_ref())?.into_ptr())
+}
+
+struct RequestCachedCall;
+
+impl pyo3::impl_::trampoline::MethodDef<fastcall::Body> for RequestCachedCall {
+    const METH: fastcall::Body = request_cached_call;
+}
+
+/// # Safety
+/// Called by CPython's vectorcall on a `RequestCached` with the interpreter attached.
+unsafe fn request_cached_call(
+    py: Python<'_>,
+    slf: *mut pyo3::ffi::PyObject,
+    args: *const *mut pyo3::ffi::PyObject,
+    nargsf: pyo3::ffi::Py_ssize_t,
+    kwnames: *mut pyo3::ffi::PyObject,
+) -> PyResult<*mut pyo3::ffi::PyObject> {
+    // SAFETY: CPython calls this slot only on instances of the type that carries it.
+    let this = unsafe { Bound::from_borrowed_ptr(py, slf).cast_into_unchecked::<RequestCached>() };
+    let this = this.get();
+    if kwnames.is_null() {
+        let argv = unsafe { fastcall::positional(args, nargsf) };
+        let hit = request_memo(py, this.id)
+            .zip(fast_memo_key(py, argv))
+            .and_then(|(memo, key)| memo_get(&memo, &key));
+        if let Some(hit) = hit {
+            this.counters.hit();
+            return Ok(hit.into_ptr());
+        }
+    }
+    let (args, kwargs) = unsafe { fastcall::unpack(py, args, nargsf, kwnames) }?;
+    Ok(this.__call__(py, &args, kwargs.as_ref())?.into_ptr())
+}
+
+/// Turns vectorcall on for the decorator classes; called once, at import.
+pub fn enable_vectorcall(py: Python<'_>) -> PyResult<()> {
+    let probe = py.import("builtins")?.getattr("len")?;
+    let redis_cached = Bound::new(
+        py,
+        RedisCached::new(&probe, None, None, false, None, false)?,
+    )?;
+    let request_cached = Bound::new(py, RequestCached::new(&probe)?)?;
+    // SAFETY: each probe is an instance of its (final) type, and every instance sets the field.
+    unsafe {
+        fastcall::enable(
+            &py.get_type::<RedisCached>(),
+            redis_cached.as_any(),
+            &redis_cached.get().vectorcall,
+        );
+        fastcall::enable(
+            &py.get_type::<RequestCached>(),
+            request_cached.as_any(),
+            &request_cached.get().vectorcall,
+        );
+    }
+    Ok(())
 }

@@ -5,6 +5,7 @@ mod codec;
 mod decorators;
 mod digest;
 mod errors;
+mod fastcall;
 mod inspect;
 mod keys;
 mod reply;
@@ -40,6 +41,7 @@ mod _native {
     #[pymodule_init]
     fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
         use pyo3::types::PyModuleMethods;
+        crate::decorators::enable_vectorcall(m.py())?;
         m.add("__version__", env!("CARGO_PKG_VERSION"))
     }
 }
