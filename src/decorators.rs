@@ -123,17 +123,56 @@ fn fast_memo_key<'py>(
         .map(Bound::into_any)
 }
 
-/// This request's memo dict for decorated function `id`, created on first use; `None` outside
-/// a request scope.
-fn request_memo(py: Python<'_>, id: u64) -> Option<Bound<'_, PyDict>> {
-    let memo = with_scope(|s| {
+/// This request's memo dict for decorated function `id`, created on first use, with the
+/// request cache's epoch; `None` outside a request scope.
+fn request_memo(py: Python<'_>, id: u64) -> Option<(Bound<'_, PyDict>, u64)> {
+    let (memo, epoch) = with_scope(|s| {
         if s.memo(id).is_none() {
             s.set_memo(id, PyDict::new(py).into_any().unbind());
         }
-        s.memo(id).map(|m| m.clone_ref(py))
+        Some((s.memo(id)?.clone_ref(py), s.epoch()))
     })
     .flatten()?;
-    memo.into_bound(py).cast_into::<PyDict>().ok()
+    Some((memo.into_bound(py).cast_into::<PyDict>().ok()?, epoch))
+}
+
+/// What `@redis_cache`'s memo keeps per call: the key, and the value as of `epoch`.
+#[pyclass(module = "frappe_cache._native", frozen)]
+struct Remembered {
+    key: Vec<u8>,
+    epoch: u64,
+    value: Py<PyAny>,
+}
+
+/// Notes `call -> (key, value)` in this request's memo (unhashable arguments: nothing).
+fn remember(
+    py: Python<'_>,
+    memo: &Bound<'_, PyDict>,
+    call: &Bound<'_, PyAny>,
+    key: &[u8],
+    value: &Bound<'_, PyAny>,
+) {
+    let Some(epoch) = with_scope(|s| s.epoch()) else {
+        return;
+    };
+    let entry = Remembered {
+        key: key.to_vec(),
+        epoch,
+        value: value.clone().unbind(),
+    };
+    if let Ok(entry) = Bound::new(py, entry) {
+        let _ = memo.set_item(call, entry);
+    }
+}
+
+/// The value a memo entry stands for: its copy while the request cache's epoch has not moved,
+/// else the request cache's entry for its key (`None`: gone, look further).
+fn recall(py: Python<'_>, entry: &Bound<'_, PyAny>, epoch: u64) -> Option<Py<PyAny>> {
+    let entry = entry.cast::<Remembered>().ok()?.get();
+    if entry.epoch == epoch {
+        return Some(entry.value.clone_ref(py));
+    }
+    RedisWrapper::local_get(py, &entry.key, User::Nobody, true, None)
 }
 
 fn forget_request_memo(id: u64) {
@@ -351,15 +390,11 @@ impl RedisCached {
         let user = User::from_arg(self.user.as_ref().map(|u| u.bind(py)))?;
         let memo = request_memo(py, self.id);
         let call = memo.as_ref().and_then(|_| memo_key(args, kwargs).ok());
-        // 1. Seen in this request: its key is memoised, the value is in the request cache.
-        if let (Some(memo), Some(call)) = (&memo, &call) {
-            if let Some(key) = memo_get(memo, call) {
-                if let Ok(key) = key.cast::<PyBytes>() {
-                    let hit = RedisWrapper::local_get(py, key.as_bytes(), User::Nobody, true, None);
-                    if let Some(hit) = hit {
-                        return Ok(Lookup::Hit(hit));
-                    }
-                }
+        // 1. Seen in this request: the memo has the value, or its key in the request cache.
+        if let (Some((memo, epoch)), Some(call)) = (&memo, &call) {
+            if let Some(hit) = memo_get(memo, call).and_then(|e| recall(py, &e, *epoch)) {
+                remember_if_moved(py, memo, call, *epoch, &hit);
+                return Ok(Lookup::Hit(hit));
             }
         }
         // 2. The stable key.
@@ -377,17 +412,18 @@ impl RedisCached {
         let mut raw = self.func_key.clone();
         raw.extend_from_slice(digest.as_bytes());
         let key = w.key_from(&raw, user, self.shared)?;
-        if let (Some(memo), Some(call)) = (&memo, &call) {
-            // Unhashable arguments cannot be memo keys; the request cache still serves the key.
-            let _ = memo.set_item(call, PyBytes::new(py, &key));
-        }
-        if let Some(hit) = RedisWrapper::local_get(py, &key, User::Nobody, true, None) {
-            return Ok(Lookup::Hit(hit));
-        }
-        // 3. One GET. A stored pickle of None is a cached None: no EXISTS needed.
-        match self.fetch(py, w, &key)? {
+        let found = match RedisWrapper::local_get(py, &key, User::Nobody, true, None) {
+            Some(hit) => Some(hit),
+            // 3. One GET. A stored pickle of None is a cached None: no EXISTS needed.
+            None => self
+                .fetch(py, w, &key)?
+                .inspect(|value| RedisWrapper::local_put(&key, value.bind(py))),
+        };
+        match found {
             Some(value) => {
-                RedisWrapper::local_put(&key, value.bind(py));
+                if let (Some((memo, _)), Some(call)) = (&memo, &call) {
+                    remember(py, memo, call, &key, value.bind(py));
+                }
                 Ok(Lookup::Hit(value))
             }
             None => Ok(Lookup::Miss(Some(key))),
@@ -626,7 +662,15 @@ impl RedisCached {
                 self.counters.hit();
                 Ok(value)
             }
-            Lookup::Miss(Some(key)) => self.compute(py, w, key, args, kwargs),
+            Lookup::Miss(Some(key)) => {
+                let value = self.compute(py, w, key.clone(), args, kwargs)?;
+                if let (Some((memo, _)), Ok(call)) =
+                    (request_memo(py, self.id), memo_key(args, kwargs))
+                {
+                    remember(py, &memo, &call, &key, value.bind(py));
+                }
+                Ok(value)
+            }
             Lookup::Miss(None) => {
                 self.counters.miss();
                 Ok(self.func.bind(py).call(args, kwargs)?.unbind())
@@ -770,7 +814,7 @@ impl RequestCached {
     ) -> PyResult<Py<PyAny>> {
         let func = self.func.bind(py);
         // Outside a request, or with unhashable arguments: call through, never raise (Frappe).
-        let Some(memo) = request_memo(py, self.id) else {
+        let Some((memo, _)) = request_memo(py, self.id) else {
             return Ok(func.call(args, kwargs)?.unbind());
         };
         let Ok(call) = memo_key(args, kwargs) else {
@@ -806,7 +850,7 @@ impl RequestCached {
     }
 
     fn cache_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let size = request_memo(py, self.id).map(|m| m.len());
+        let size = request_memo(py, self.id).map(|(m, _)| m.len());
         self.counters.info(py, None, size)
     }
 }
@@ -957,12 +1001,34 @@ impl RedisCached {
     /// A call this request has already seen: its key from the memo, its value from the request
     /// cache. `None`: take the general path.
     fn fast_hit(&self, py: Python<'_>, argv: &[*mut pyo3::ffi::PyObject]) -> Option<Py<PyAny>> {
-        let memo = request_memo(py, self.id)?;
-        let key = memo_get(&memo, &fast_memo_key(py, argv)?)?;
-        let key = key.cast::<PyBytes>().ok()?;
-        let hit = RedisWrapper::local_get(py, key.as_bytes(), User::Nobody, true, None)?;
+        let (memo, epoch) = request_memo(py, self.id)?;
+        let call = fast_memo_key(py, argv)?;
+        let hit = recall(py, &memo_get(&memo, &call)?, epoch)?;
+        remember_if_moved(py, &memo, &call, epoch, &hit);
         self.counters.hit();
         Some(hit)
+    }
+}
+
+/// After a hit through the request cache (the epoch had moved), re-notes the value, so the next
+/// call takes the shortest way again.
+fn remember_if_moved(
+    py: Python<'_>,
+    memo: &Bound<'_, PyDict>,
+    call: &Bound<'_, PyAny>,
+    epoch: u64,
+    hit: &Py<PyAny>,
+) {
+    let Some(entry) = memo_get(memo, call) else {
+        return;
+    };
+    let Ok(entry) = entry.cast::<Remembered>() else {
+        return;
+    };
+    let entry = entry.get();
+    if entry.epoch != epoch {
+        let key = entry.key.clone();
+        remember(py, memo, call, &key, hit.bind(py));
     }
 }
 
@@ -1015,7 +1081,7 @@ unsafe fn request_cached_call(
         let argv = unsafe { fastcall::positional(args, nargsf) };
         let hit = request_memo(py, this.id)
             .zip(fast_memo_key(py, argv))
-            .and_then(|(memo, key)| memo_get(&memo, &key));
+            .and_then(|((memo, _), key)| memo_get(&memo, &key));
         if let Some(hit) = hit {
             this.counters.hit();
             return Ok(hit.into_ptr());

@@ -73,6 +73,9 @@ pub struct Scope<V> {
     hashes: FxMap<Vec<u8>, FxMap<Vec<u8>, V>>,
     /// Per decorated function (by its id): the decorators' per-request memo.
     memos: FxMap<u64, V>,
+    /// Counts removals and overwrites of string entries: a memo that copied a value while the
+    /// epoch was N can return it without a lookup while the epoch is still N.
+    epoch: u64,
     /// Reused to build keys on the hit path, so a local hit allocates nothing.
     pub scratch: Vec<u8>,
 }
@@ -85,6 +88,7 @@ impl<V> Scope<V> {
             strings: FxMap::default(),
             hashes: FxMap::default(),
             memos: FxMap::default(),
+            epoch: 0,
             scratch: Vec::new(),
         }
     }
@@ -93,9 +97,16 @@ impl<V> Scope<V> {
         self.strings.get(key)
     }
 
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
     pub fn put(&mut self, key: &[u8], value: V) -> Option<V> {
         match self.strings.get_mut(key) {
-            Some(slot) => Some(std::mem::replace(slot, value)),
+            Some(slot) => {
+                self.epoch += 1;
+                Some(std::mem::replace(slot, value))
+            }
             None => {
                 self.strings.insert(key.to_vec(), value);
                 None
@@ -108,6 +119,9 @@ impl<V> Scope<V> {
         let mut out: Vec<V> = self.strings.remove(key).into_iter().collect();
         if let Some(fields) = self.hashes.remove(key) {
             out.extend(fields.into_values());
+        }
+        if !out.is_empty() {
+            self.epoch += 1;
         }
         out
     }
@@ -306,6 +320,20 @@ mod tests {
         assert_eq!(gone, vec![1, 2, 3]);
         assert_eq!(s.get(b"db|h"), None);
         assert_eq!(s.hget(b"db|h", b"f1"), None);
+    }
+
+    #[test]
+    fn the_epoch_moves_on_overwrites_and_removals_only() {
+        let mut s: Scope<u8> = Scope::new("db".into(), None);
+        s.put(b"a", 1);
+        s.put(b"b", 1);
+        assert_eq!(s.epoch(), 0, "new entries change no value anyone copied");
+        s.put(b"a", 2);
+        assert_eq!(s.epoch(), 1);
+        s.remove(b"missing");
+        assert_eq!(s.epoch(), 1);
+        s.remove(b"b");
+        assert_eq!(s.epoch(), 2);
     }
 
     #[test]

@@ -754,10 +754,16 @@ impl RedisWrapper {
         generator: Option<&Bound<'py, PyAny>>,
         shared: bool,
     ) -> CacheResult<Bound<'py, PyAny>> {
-        if !key.is_truthy()? {
+        // Frappe: a falsy field reads as None. Text and bytes are falsy when empty (no call
+        // into Python needed); anything else is asked.
+        let text = key.is_instance_of::<PyString>() || key.is_instance_of::<PyBytes>();
+        if key.is_none() || (!text && !key.is_truthy()?) {
             return Ok(py.None().into_bound(py));
         }
         let field = codec::arg_bytes(key, "hash field")?;
+        if field.is_empty() {
+            return Ok(py.None().into_bound(py));
+        }
         let hit = Self::local_get(
             py,
             &codec::key_bytes(name)?,
