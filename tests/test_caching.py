@@ -280,3 +280,64 @@ def test_a_hit_after_another_process_computed_costs_one_get(default_cache, raw: 
         assert f(1) == {"x": 1}
         assert f(1) == {"x": 1}
     assert (counter.delta("get"), counter.delta("exists"), counter.delta("set")) == (1, 0, 0)
+
+
+def test_memoised_results_follow_deletes_and_overwrites_in_the_request(default_cache, raw):
+    runs = []
+
+    @redis_cache
+    def f(x):
+        runs.append(x)
+        return {"run": len(runs)}
+
+    with request_scope(SITE):
+        assert f(1) == {"run": 1} and f(1) == {"run": 1}
+        [key] = raw.keys(f"{SITE}|*f::*")
+        default_cache.delete_value(key, make_keys=False)
+        assert f(1) == {"run": 2}, "deleted in this request: computed again"
+        default_cache.set_value(key, "overwritten", shared=True)
+        assert f(1) == "overwritten"
+        default_cache.delete_keys("")
+        assert f(1) == {"run": 3}
+    assert len(runs) == 3
+
+
+def test_tuple_arguments_do_not_collide_with_positional_ones(default_cache):
+    @redis_cache
+    def rc(*args):
+        return ("rc", args)
+
+    @request_cache
+    def rq(*args):
+        return ("rq", args)
+
+    with request_scope(SITE):
+        for f, tag in ((rc, "rc"), (rq, "rq")):
+            assert f((1, 2)) == (tag, ((1, 2),))
+            assert f(1, 2) == (tag, (1, 2))
+            assert f((1,)) == (tag, ((1,),))
+            assert f(1) == (tag, (1,))
+            assert f() == (tag, ())
+
+
+def test_vectorcall_and_tp_call_share_entries(default_cache):
+    runs = []
+
+    @redis_cache
+    def rc(x, y=0):
+        runs.append(("rc", x, y))
+        return x + y
+
+    @request_cache
+    def rq(x, y=0):
+        runs.append(("rq", x, y))
+        return x + y
+
+    with request_scope(SITE):
+        for f in (rc, rq):
+            assert f(1) == 1  # vectorcall
+            assert f.__call__(1) == 1  # tp_call, one packed tuple
+            assert f(1, y=2) == 3
+            assert f.__call__(1, y=2) == 3
+            assert f.__call__(*(1,), **{"y": 2}) == 3
+    assert runs == [("rc", 1, 0), ("rc", 1, 2), ("rq", 1, 0), ("rq", 1, 2)]
