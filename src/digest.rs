@@ -18,10 +18,14 @@ use pyo3::types::{
     PyTuple,
 };
 
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
 /// Deeper than this is not an argument list worth caching on.
 const MAX_DEPTH: usize = 32;
 
 static BLAKE2B: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// `{"digest_size": 16}`, built once: BLAKE2b-128.
+static BLAKE2B_OPTIONS: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
 static DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 /// Types whose `str()` is a faithful, stable form: written as `type:str(value)`.
 static BY_STR: PyOnceLock<Py<PyTuple>> = PyOnceLock::new();
@@ -43,16 +47,26 @@ pub fn digest(
         }
     }
     let blake2b = BLAKE2B.import(py, "hashlib", "blake2b")?;
-    let kwargs = PyDict::new(py);
-    kwargs.set_item("digest_size", 16)?;
-    let hash = blake2b.call((PyBytes::new(py, &out),), Some(&kwargs))?;
-    Ok(Some(hash.call_method0("hexdigest")?.extract()?))
+    let options = BLAKE2B_OPTIONS.get_or_try_init(py, || -> PyResult<Py<PyDict>> {
+        let options = PyDict::new(py);
+        options.set_item("digest_size", 16)?;
+        Ok(options.unbind())
+    })?;
+    let hash = blake2b.call((PyBytes::new(py, &out),), Some(options.bind(py)))?;
+    let digest = hash.call_method0("digest")?;
+    let digest = digest.cast::<PyBytes>()?.as_bytes();
+    let mut hex = String::with_capacity(2 * digest.len());
+    for byte in digest {
+        hex.push(char::from(HEX[usize::from(byte >> 4)]));
+        hex.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    Ok(Some(hex))
 }
 
 fn len_prefix(out: &mut Vec<u8>, tag: u8, len: usize) {
+    use std::io::Write;
     out.push(tag);
-    out.extend_from_slice(len.to_string().as_bytes());
-    out.push(b':');
+    let _ = write!(out, "{len}:"); // writing to a Vec cannot fail
 }
 
 /// Writes `value`; `Ok(false)` when it has no stable form.
@@ -81,7 +95,10 @@ fn encode(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> PyResult
         // `True == 1`, as in the hash Frappe uses.
         out.push(b'i');
         match value.extract::<i64>() {
-            Ok(i) => out.extend_from_slice(i.to_string().as_bytes()),
+            Ok(i) => {
+                use std::io::Write;
+                let _ = write!(out, "{i}");
+            }
             Err(_) => {
                 out.extend_from_slice(value.call_method0("__index__")?.str()?.to_str()?.as_bytes())
             }
