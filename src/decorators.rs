@@ -20,6 +20,7 @@ use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
+use pyo3::PyClass;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyFrozenSet, PyTuple};
@@ -634,7 +635,7 @@ impl RedisCached {
         }
         User::from_arg(user)?; // refuse a bad `user=` now, not on the first call
         Ok(RedisCached {
-            vectorcall: fastcall::entry::<RedisCachedCall>(),
+            vectorcall: fastcall::entry::<Call<RedisCached>>(),
             id: next_id(),
             func: func.clone().unbind(),
             func_key: format!("{}::", qualified_name(func)?).into_bytes(),
@@ -798,7 +799,7 @@ impl RequestCached {
             ));
         }
         Ok(RequestCached {
-            vectorcall: fastcall::entry::<RequestCachedCall>(),
+            vectorcall: fastcall::entry::<Call<RequestCached>>(),
             id: next_id(),
             func: func.clone().unbind(),
             counters: Counters::default(),
@@ -1032,15 +1033,61 @@ fn remember_if_moved(
     }
 }
 
-struct RedisCachedCall;
+/// A decorator class's two ways to answer a vectorcall.
+trait Vectorcalled: PyClass<Frozen = pyo3::pyclass::boolean_struct::True> + Sync {
+    /// A hit answered from the arguments as they come (no keywords); `None`: take `call`.
+    fn fast_hit(&self, py: Python<'_>, argv: &[*mut pyo3::ffi::PyObject]) -> Option<Py<PyAny>>;
+    /// The general path, with the arguments packed as `__call__` gets them.
+    fn call(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>>;
+}
 
-impl pyo3::impl_::trampoline::MethodDef<fastcall::Body> for RedisCachedCall {
-    const METH: fastcall::Body = redis_cached_call;
+impl Vectorcalled for RedisCached {
+    fn fast_hit(&self, py: Python<'_>, argv: &[*mut pyo3::ffi::PyObject]) -> Option<Py<PyAny>> {
+        RedisCached::fast_hit(self, py, argv)
+    }
+
+    fn call(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        Ok(self.__call__(py, args, kwargs)?)
+    }
+}
+
+impl Vectorcalled for RequestCached {
+    fn fast_hit(&self, py: Python<'_>, argv: &[*mut pyo3::ffi::PyObject]) -> Option<Py<PyAny>> {
+        let (memo, _) = request_memo(py, self.id)?;
+        let hit = memo_get(&memo, &fast_memo_key(py, argv)?)?;
+        self.counters.hit();
+        Some(hit.unbind())
+    }
+
+    fn call(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        self.__call__(py, args, kwargs)
+    }
+}
+
+struct Call<T>(std::marker::PhantomData<T>);
+
+impl<T: Vectorcalled> pyo3::impl_::trampoline::MethodDef<fastcall::Body> for Call<T> {
+    const METH: fastcall::Body = vectorcall::<T>;
 }
 
 /// # Safety
-/// Called by CPython's vectorcall on a `RedisCached` with the interpreter attached.
-unsafe fn redis_cached_call(
+/// Called by CPython's vectorcall on a `T` with the interpreter attached.
+unsafe fn vectorcall<T: Vectorcalled>(
     py: Python<'_>,
     slf: *mut pyo3::ffi::PyObject,
     args: *const *mut pyo3::ffi::PyObject,
@@ -1048,7 +1095,7 @@ unsafe fn redis_cached_call(
     kwnames: *mut pyo3::ffi::PyObject,
 ) -> PyResult<*mut pyo3::ffi::PyObject> {
     // SAFETY: CPython calls this slot only on instances of the type that carries it.
-    let this = unsafe { Bound::from_borrowed_ptr(py, slf).cast_into_unchecked::<RedisCached>() };
+    let this = unsafe { Bound::from_borrowed_ptr(py, slf).cast_into_unchecked::<T>() };
     let this = this.get();
     if kwnames.is_null() {
         if let Some(hit) = this.fast_hit(py, unsafe { fastcall::positional(args, nargsf) }) {
@@ -1056,39 +1103,7 @@ unsafe fn redis_cached_call(
         }
     }
     let (args, kwargs) = unsafe { fastcall::unpack(py, args, nargsf, kwnames) }?;
-    Ok(this.__call__(py, &args, kwargs.as_ref())?.into_ptr())
-}
-
-struct RequestCachedCall;
-
-impl pyo3::impl_::trampoline::MethodDef<fastcall::Body> for RequestCachedCall {
-    const METH: fastcall::Body = request_cached_call;
-}
-
-/// # Safety
-/// Called by CPython's vectorcall on a `RequestCached` with the interpreter attached.
-unsafe fn request_cached_call(
-    py: Python<'_>,
-    slf: *mut pyo3::ffi::PyObject,
-    args: *const *mut pyo3::ffi::PyObject,
-    nargsf: pyo3::ffi::Py_ssize_t,
-    kwnames: *mut pyo3::ffi::PyObject,
-) -> PyResult<*mut pyo3::ffi::PyObject> {
-    // SAFETY: CPython calls this slot only on instances of the type that carries it.
-    let this = unsafe { Bound::from_borrowed_ptr(py, slf).cast_into_unchecked::<RequestCached>() };
-    let this = this.get();
-    if kwnames.is_null() {
-        let argv = unsafe { fastcall::positional(args, nargsf) };
-        let hit = request_memo(py, this.id)
-            .zip(fast_memo_key(py, argv))
-            .and_then(|((memo, _), key)| memo_get(&memo, &key));
-        if let Some(hit) = hit {
-            this.counters.hit();
-            return Ok(hit.into_ptr());
-        }
-    }
-    let (args, kwargs) = unsafe { fastcall::unpack(py, args, nargsf, kwnames) }?;
-    Ok(this.__call__(py, &args, kwargs.as_ref())?.into_ptr())
+    Ok(this.call(py, &args, kwargs.as_ref())?.into_ptr())
 }
 
 /// Turns vectorcall on for the decorator classes; called once, at import.

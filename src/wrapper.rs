@@ -909,9 +909,7 @@ impl RedisWrapper {
         key: &Bound<'_, PyAny>,
         value: &Bound<'_, PyAny>,
     ) -> CacheResult<i64> {
-        let mut cmd = cmd_with("LPUSH", &self.site_key(key)?);
-        cmd.arg(codec::arg_bytes(value, "list value")?);
-        self.raw_query(py, cmd)
+        self.push(py, "LPUSH", key, value)
     }
 
     fn rpush(
@@ -920,9 +918,7 @@ impl RedisWrapper {
         key: &Bound<'_, PyAny>,
         value: &Bound<'_, PyAny>,
     ) -> CacheResult<i64> {
-        let mut cmd = cmd_with("RPUSH", &self.site_key(key)?);
-        cmd.arg(codec::arg_bytes(value, "list value")?);
-        self.raw_query(py, cmd)
+        self.push(py, "RPUSH", key, value)
     }
 
     fn lpop<'py>(
@@ -1097,6 +1093,18 @@ impl RedisWrapper {
 }
 
 impl RedisWrapper {
+    fn push(
+        &self,
+        py: Python<'_>,
+        command: &str,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> CacheResult<i64> {
+        let mut cmd = cmd_with(command, &self.site_key(key)?);
+        cmd.arg(codec::arg_bytes(value, "list value")?);
+        self.raw_query(py, cmd)
+    }
+
     fn set_members(
         &self,
         py: Python<'_>,
