@@ -56,7 +56,7 @@ bench: build-dev ## comparative benchmarks -> bench/results/latest.{json,md,png}
 lint: build-dev ## rustfmt, clippy, ruff, and mypy's stubtest of the hand-written stub
 	cargo fmt --check
 	cargo clippy -q --all-targets -- -D warnings
-	$(PY) -m pip install -q mypy ruff
+	$(PY) -m pip install -q "mypy==2.4.1" "ruff==0.17.6"
 	$(PY) -m ruff check python tests bench demo
 	$(PY) -m ruff format --check python tests bench demo
 	$(PY) -m mypy.stubtest frappe_cache._native --allowlist stubtest-allowlist.txt
