@@ -215,11 +215,6 @@ impl Counters {
             currsize,
         ))
     }
-
-    fn reset(&self) {
-        self.hits.store(0, Ordering::Relaxed);
-        self.misses.store(0, Ordering::Relaxed);
-    }
 }
 
 /// `types.MethodType(function, obj)`: decorated functions bind like plain functions.
@@ -745,10 +740,6 @@ impl RedisCached {
 
     fn cache_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.counters.info(py, None, None)
-    }
-
-    fn cache_clear_info(&self) {
-        self.counters.reset();
     }
 
     /// Seconds an entry lives; `None`: forever. Read on every call, so it can change at run time.
