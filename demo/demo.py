@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import frappe_cache
 import redis
-from frappe_cache import RedisWrapper, request_scope
+from frappe_cache import RedisWrapper, redis_cache, request_scope, set_default_cache
 from frappe_cache.testing import RedisServer
 
 SITE = "_1a2b3c4d5e6f7a8b"  # a site's db_name, as in its site_config.json
@@ -97,6 +97,26 @@ def main() -> int:
         raw.set(f"{SITE}|todo::ToDo-0001", pickle.dumps("changed elsewhere", protocol=5))
         with request_scope(SITE):
             show("next request sees another worker's write", cache.get_value("todo::ToDo-0001"))
+
+        print("\nDecorators (@redis_cache: stable keys, one GET per request at most):")
+        set_default_cache(cache)
+        computed = []
+
+        @redis_cache(ttl=60)
+        def report(owner: str) -> dict:
+            computed.append(owner)
+            return {"owner": owner, "open": 3}
+
+        with request_scope(SITE):
+            report("a@b.com")
+            report("a@b.com")
+        with request_scope(SITE):
+            report("a@b.com")
+        show("three calls in two requests: computations", len(computed))
+        show("its key", raw.keys(f"{SITE}|*report::*")[0])
+        show("cache_info()", report.cache_info())
+        report.clear_cache()
+        set_default_cache(None)
 
         print("\nTimings (median of interleaved rounds, this machine, 200-byte value):")
         value = {"name": "x" * 150, "n": 1}
