@@ -160,11 +160,9 @@ def test_table_output_is_aligned(redis_server: RedisServer, raw: redis.Redis):
     header = lines[0]
     assert header.split() == ["KEY", "TYPE", "TTL", "SIZE", "KIND", "PREVIEW"]
     by_key = {line.split()[0]: line for line in lines[1:-1] if line.startswith(SITE)}
-    assert by_key[f"{SITE}|short"].split()[1:4] == [
-        "string",
-        "1000s",
-        str(len(pickle.dumps("hi", protocol=5))),
-    ]
+    kind, ttl, size = by_key[f"{SITE}|short"].split()[1:4]
+    assert (kind, size) == ("string", str(len(pickle.dumps("hi", protocol=5))))
+    assert ttl.endswith("s") and 990 <= int(ttl[:-1]) <= 1000, ttl  # a slow start costs a second
     assert by_key[f"{SITE}|a_much_longer_key_name"].split()[2] == "none"
     assert by_key[f"{SITE}|a_much_longer_key_name"].endswith("list  [1, 2, 3]")
     assert by_key[f"{SITE}|hash"].split()[1:5] == ["hash", "none", "2", "fields"]
