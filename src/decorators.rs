@@ -315,6 +315,13 @@ impl Drop for Leading<'_> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Garbage collection: each decorator class reports the Python objects it holds.
+
+trait Traverse {
+    fn traverse(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // @redis_cache
 
 #[pyclass(module = "frappe_cache._native", frozen, dict, weakref)]
@@ -360,6 +367,14 @@ fn check_ttl(ttl: Option<&Bound<'_, PyAny>>) -> CacheResult<Option<i64>> {
         )));
     }
     Ok(Some(seconds))
+}
+
+impl Traverse for RedisCached {
+    fn traverse(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        visit.call(&self.func)?;
+        visit.call(&self.user)?;
+        visit.call(&self.cache)
+    }
 }
 
 impl RedisCached {
@@ -674,6 +689,12 @@ impl RedisCached {
         }
     }
 
+    /// Lets the garbage collector see the function (and what else we hold): a decorated closure
+    /// that refers back to itself is a cycle it must be able to collect.
+    fn __traverse__(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        self.traverse(visit)
+    }
+
     fn __get__(
         slf: Py<Self>,
         py: Python<'_>,
@@ -780,6 +801,12 @@ pub struct RequestCached {
     counters: Counters,
 }
 
+impl Traverse for RequestCached {
+    fn traverse(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        visit.call(&self.func)
+    }
+}
+
 #[pymethods]
 impl RequestCached {
     #[new]
@@ -827,6 +854,12 @@ impl RequestCached {
         }
     }
 
+    /// Lets the garbage collector see the function (and what else we hold): a decorated closure
+    /// that refers back to itself is a cycle it must be able to collect.
+    fn __traverse__(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        self.traverse(visit)
+    }
+
     fn __get__(
         slf: Py<Self>,
         py: Python<'_>,
@@ -860,6 +893,13 @@ pub struct SiteCached {
     /// When every entry of this function expires (Frappe's TTL is per function, not per entry).
     expiration: Mutex<Option<Instant>>,
     counters: Counters,
+}
+
+impl Traverse for SiteCached {
+    fn traverse(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        visit.call(&self.func)?;
+        visit.call(&self.entries)
+    }
 }
 
 #[pymethods]
@@ -952,6 +992,12 @@ impl SiteCached {
             }
             Err(_) => Ok(func.call(args, kwargs)?.unbind()),
         }
+    }
+
+    /// Lets the garbage collector see the function (and what else we hold): a decorated closure
+    /// that refers back to itself is a cycle it must be able to collect.
+    fn __traverse__(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        self.traverse(visit)
     }
 
     fn __get__(

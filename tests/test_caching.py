@@ -341,3 +341,20 @@ def test_vectorcall_and_tp_call_share_entries(default_cache):
             assert f.__call__(1, y=2) == 3
             assert f.__call__(*(1,), **{"y": 2}) == 3
     assert runs == [("rc", 1, 0), ("rc", 1, 2), ("rq", 1, 0), ("rq", 1, 2)]
+
+
+@pytest.mark.parametrize("decorate", [redis_cache, request_cache, site_cache])
+def test_decorated_closures_that_refer_to_themselves_are_collected(decorate):
+    import gc
+    import weakref
+
+    def make():
+        @decorate
+        def f(n):
+            return f  # the closure refers to the decorated object: a cycle
+
+        return weakref.ref(f)
+
+    ref = make()
+    gc.collect()
+    assert ref() is None
