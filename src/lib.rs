@@ -6,6 +6,7 @@ mod decorators;
 mod digest;
 mod errors;
 mod fastcall;
+mod hot;
 mod inspect;
 mod keys;
 mod reply;
@@ -42,6 +43,7 @@ mod _native {
     fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
         use pyo3::types::PyModuleMethods;
         crate::decorators::enable_vectorcall(m.py())?;
+        crate::hot::install(m.py())?;
         m.add("__version__", env!("CARGO_PKG_VERSION"))
     }
 }

@@ -185,6 +185,19 @@ impl RedisWrapper {
         shared: bool,
         field: Option<&[u8]>,
     ) -> Option<Py<PyAny>> {
+        let value = Self::local_ptr(raw, user, shared, field)?;
+        // SAFETY: the request cache holds a reference to `value`, and nothing has run since.
+        Some(unsafe { Bound::from_borrowed_ptr(py, value) }.unbind())
+    }
+
+    /// `local_get` without the reference count: a pointer the request cache holds, valid until
+    /// Python code runs again (for `hot.rs`, which runs without PyO3's bookkeeping).
+    pub(crate) fn local_ptr(
+        raw: &[u8],
+        user: User<'_>,
+        shared: bool,
+        field: Option<&[u8]>,
+    ) -> Option<*mut pyo3::ffi::PyObject> {
         with_scope(|s| {
             let user = match user {
                 _ if shared => None,
@@ -203,7 +216,7 @@ impl RedisWrapper {
                 None => s.get(&buf),
                 Some(f) => s.hget(&buf, f),
             }
-            .map(|v| v.clone_ref(py));
+            .map(|v| v.as_ptr());
             s.scratch = buf;
             hit
         })

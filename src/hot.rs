@@ -1,0 +1,178 @@
+//! Hand-written entry points for the two hottest calls: `get_value(key)` and `hget(name, key)`
+//! answered from the request-local cache.
+//!
+//! Such a hit does little work (build the key in a reused buffer, one map lookup, one incref),
+//! and PyO3's generated method around it (parsing six parameters, its per-call bookkeeping)
+//! costs a good part again. So at import, the type's `get_value` and `hget` become raw
+//! `METH_FASTCALL` functions: a plain positional call whose value this request already holds
+//! is answered there, touching no Python object but its arguments and the value it increfs;
+//! every other call goes, unchanged, to the PyO3 method it replaced, which does the real work.
+
+use std::cell::UnsafeCell;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::PyType;
+
+use crate::wrapper::{RedisWrapper, User};
+
+/// The PyO3 methods replaced, called for everything the fast path does not answer.
+static GET_VALUE: AtomicPtr<ffi::PyObject> = AtomicPtr::new(std::ptr::null_mut());
+static HGET: AtomicPtr<ffi::PyObject> = AtomicPtr::new(std::ptr::null_mut());
+
+/// A `PyMethodDef` CPython keeps a pointer to for the life of the type.
+struct Def(UnsafeCell<ffi::PyMethodDef>);
+
+// SAFETY: written only by CPython while creating the descriptor, under the GIL.
+unsafe impl Sync for Def {}
+
+static GET_VALUE_DEF: Def = Def(UnsafeCell::new(ffi::PyMethodDef {
+    ml_name: c"get_value".as_ptr(),
+    ml_meth: ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: get_value },
+    ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
+    ml_doc: c"get_value($self, /, key, generator=None, user=None, expires=False, shared=False, *, use_local_cache=True)\n--\n\nFrappe's get_value: the request-local cache, then Redis; `generator` fills a miss."
+        .as_ptr(),
+}));
+
+static HGET_DEF: Def = Def(UnsafeCell::new(ffi::PyMethodDef {
+    ml_name: c"hget".as_ptr(),
+    ml_meth: ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: hget },
+    ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
+    ml_doc: c"hget($self, /, name, key, generator=None, shared=False)\n--\n\nFrappe's hget: a hash field from the request-local cache, then Redis."
+        .as_ptr(),
+}));
+
+/// Puts the fast entry points in front of `RedisWrapper`'s PyO3 methods.
+pub fn install(py: Python<'_>) -> PyResult<()> {
+    let ty = py.get_type::<RedisWrapper>();
+    replace(&ty, "get_value", &GET_VALUE, &GET_VALUE_DEF)?;
+    replace(&ty, "hget", &HGET, &HGET_DEF)
+}
+
+fn replace(
+    ty: &Bound<'_, PyType>,
+    name: &str,
+    original: &AtomicPtr<ffi::PyObject>,
+    def: &'static Def,
+) -> PyResult<()> {
+    let py = ty.py();
+    // Kept for the life of the process: the fallback of every call.
+    let pyo3_method = ty.getattr(name)?;
+    original.store(pyo3_method.into_ptr(), Ordering::Release);
+    let tp = ty.as_type_ptr();
+    // SAFETY: `def` is 'static; the type is a live heap type whose dict we may extend.
+    unsafe {
+        let descriptor = Bound::from_owned_ptr_or_err(py, ffi::PyDescr_NewMethod(tp, def.0.get()))?;
+        let dict = Bound::from_borrowed_ptr_or_err(py, (*tp).tp_dict)?;
+        dict.set_item(name, descriptor)?;
+        ffi::PyType_Modified(tp);
+    }
+    Ok(())
+}
+
+/// The bytes of an exact `str` or `bytes` key (anything else: the general path decides).
+///
+/// # Safety
+/// `obj` is a live object and the interpreter is attached.
+unsafe fn text<'a>(obj: *mut ffi::PyObject) -> Option<&'a [u8]> {
+    unsafe {
+        if ffi::PyUnicode_CheckExact(obj) != 0 {
+            let mut size: ffi::Py_ssize_t = 0;
+            let data = ffi::PyUnicode_AsUTF8AndSize(obj, &mut size);
+            if data.is_null() {
+                ffi::PyErr_Clear(); // lone surrogates: the general path raises properly
+                return None;
+            }
+            Some(std::slice::from_raw_parts(data.cast(), size as usize))
+        } else if ffi::PyBytes_CheckExact(obj) != 0 {
+            let size = ffi::PyBytes_Size(obj) as usize;
+            Some(std::slice::from_raw_parts(
+                ffi::PyBytes_AsString(obj).cast(),
+                size,
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+/// The cached value as a new reference, if the request cache holds it. These entry points run
+/// outside PyO3's panic guard, so a panic here (there should be none) is caught and the call
+/// takes the general path instead of unwinding into CPython.
+fn hit(raw: &[u8], field: Option<&[u8]>) -> Option<*mut ffi::PyObject> {
+    let value =
+        std::panic::catch_unwind(|| RedisWrapper::local_ptr(raw, User::Nobody, false, field))
+            .ok()
+            .flatten()?;
+    // SAFETY: the request cache holds a reference to `value`, and nothing has run since.
+    unsafe { ffi::Py_INCREF(value) };
+    Some(value)
+}
+
+/// `original(slf, *args, **kwnames)`: the PyO3 method, with the call as it came.
+///
+/// # Safety
+/// The arguments are a METH_FASTCALL call's own.
+unsafe fn general(
+    original: &AtomicPtr<ffi::PyObject>,
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    unsafe {
+        let keywords = if kwnames.is_null() {
+            0
+        } else {
+            ffi::PyTuple_Size(kwnames)
+        };
+        let mut all = Vec::with_capacity(1 + (nargs + keywords) as usize);
+        all.push(slf);
+        all.extend_from_slice(std::slice::from_raw_parts(
+            args,
+            (nargs + keywords) as usize,
+        ));
+        ffi::PyObject_Vectorcall(
+            original.load(Ordering::Acquire),
+            all.as_ptr(),
+            (nargs + 1) as usize,
+            kwnames,
+        )
+    }
+}
+
+unsafe extern "C" fn get_value(
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    unsafe {
+        if nargs == 1 && kwnames.is_null() {
+            if let Some(value) = text(*args).and_then(|key| hit(key, None)) {
+                return value;
+            }
+        }
+        general(&GET_VALUE, slf, args, nargs, kwnames)
+    }
+}
+
+unsafe extern "C" fn hget(
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    unsafe {
+        if nargs == 2 && kwnames.is_null() {
+            let name = text(*args);
+            // An empty field is falsy: Frappe answers None, which the general path does.
+            let field = text(*args.add(1)).filter(|f| !f.is_empty());
+            if let Some(value) = name.zip(field).and_then(|(n, f)| hit(n, Some(f))) {
+                return value;
+            }
+        }
+        general(&HGET, slf, args, nargs, kwnames)
+    }
+}
