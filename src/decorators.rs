@@ -167,13 +167,22 @@ fn remember(
 }
 
 /// The value a memo entry stands for: its copy while the request cache's epoch has not moved,
-/// else the request cache's entry for its key (`None`: gone, look further).
-fn recall(py: Python<'_>, entry: &Bound<'_, PyAny>, epoch: u64) -> Option<Py<PyAny>> {
+/// else the request cache's entry for its key, noted again so the next call is short again
+/// (`None`: gone, look further).
+fn recall(
+    py: Python<'_>,
+    memo: &Bound<'_, PyDict>,
+    call: &Bound<'_, PyAny>,
+    epoch: u64,
+) -> Option<Py<PyAny>> {
+    let entry = memo_get(memo, call)?;
     let entry = entry.cast::<Remembered>().ok()?.get();
     if entry.epoch == epoch {
         return Some(entry.value.clone_ref(py));
     }
-    RedisWrapper::local_get(py, &entry.key, User::Nobody, true, None)
+    let hit = RedisWrapper::local_get(py, &entry.key, User::Nobody, true, None)?;
+    remember(py, memo, call, &entry.key.clone(), hit.bind(py));
+    Some(hit)
 }
 
 fn forget_request_memo(id: u64) {
@@ -403,8 +412,7 @@ impl RedisCached {
         let call = memo.as_ref().and_then(|_| memo_key(args, kwargs).ok());
         // 1. Seen in this request: the memo has the value, or its key in the request cache.
         if let (Some((memo, epoch)), Some(call)) = (&memo, &call) {
-            if let Some(hit) = memo_get(memo, call).and_then(|e| recall(py, &e, *epoch)) {
-                remember_if_moved(py, memo, call, *epoch, &hit);
+            if let Some(hit) = recall(py, memo, call, *epoch) {
                 return Ok(Lookup::Hit(hit));
             }
         }
@@ -1041,32 +1049,9 @@ impl RedisCached {
     fn fast_hit(&self, py: Python<'_>, argv: &[*mut pyo3::ffi::PyObject]) -> Option<Py<PyAny>> {
         let (memo, epoch) = request_memo(py, self.id)?;
         let call = fast_memo_key(py, argv)?;
-        let hit = recall(py, &memo_get(&memo, &call)?, epoch)?;
-        remember_if_moved(py, &memo, &call, epoch, &hit);
+        let hit = recall(py, &memo, &call, epoch)?;
         self.counters.hit();
         Some(hit)
-    }
-}
-
-/// After a hit through the request cache (the epoch had moved), re-notes the value, so the next
-/// call takes the shortest way again.
-fn remember_if_moved(
-    py: Python<'_>,
-    memo: &Bound<'_, PyDict>,
-    call: &Bound<'_, PyAny>,
-    epoch: u64,
-    hit: &Py<PyAny>,
-) {
-    let Some(entry) = memo_get(memo, call) else {
-        return;
-    };
-    let Ok(entry) = entry.cast::<Remembered>() else {
-        return;
-    };
-    let entry = entry.get();
-    if entry.epoch != epoch {
-        let key = entry.key.clone();
-        remember(py, memo, call, &key, hit.bind(py));
     }
 }
 
