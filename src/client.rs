@@ -4,6 +4,7 @@
 //! never touches Python objects. The pool hands each thread its own connection, so threads run
 //! their round trips in parallel instead of queueing on one socket.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
@@ -98,12 +99,27 @@ pub fn mask_password(url: &str) -> String {
     }
 }
 
+/// Bumped in a forked child (`os.register_at_fork`, set up by the package): comparing it costs
+/// an atomic load, where asking for the pid is a system call on every command.
+static FORK_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+fn fork_generation() -> u64 {
+    FORK_GENERATION.load(Ordering::Relaxed)
+}
+
+/// Called in the child after `os.fork()`: every pool opens fresh connections from now on.
+#[pyo3::pyfunction]
+pub fn _after_fork_in_child() {
+    FORK_GENERATION.fetch_add(1, Ordering::Relaxed);
+}
+
 struct Idle {
     connections: Vec<Connection>,
     /// Connections that exist, idle or lent out.
     open: usize,
-    /// The process that opened them: a forked child must not share its parent's sockets.
-    pid: u32,
+    /// The fork generation they were opened in: a forked child must not share its parent's
+    /// sockets.
+    generation: u64,
 }
 
 pub struct Client {
@@ -125,7 +141,7 @@ impl Drop for Lease<'_> {
     fn drop(&mut self) {
         let mut idle = self.pool.idle.lock();
         match self.conn.take() {
-            Some(conn) if idle.pid == std::process::id() => idle.connections.push(conn),
+            Some(conn) if idle.generation == fork_generation() => idle.connections.push(conn),
             Some(_) => {}
             None => idle.open = idle.open.saturating_sub(1),
         }
@@ -180,7 +196,7 @@ impl Client {
             idle: Mutex::new(Idle {
                 connections: Vec::new(),
                 open: 0,
-                pid: std::process::id(),
+                generation: fork_generation(),
             }),
             returned: Condvar::new(),
         })
@@ -202,13 +218,13 @@ impl Client {
     fn lease(&self, fresh: bool) -> CacheResult<Lease<'_>> {
         let deadline = self.options.connect_timeout.map(|t| Instant::now() + t);
         let mut idle = self.idle.lock();
-        let pid = std::process::id();
-        if idle.pid != pid {
+        let generation = fork_generation();
+        if idle.generation != generation {
             // After fork: the inherited sockets belong to the parent. Forget them unused.
             let inherited = std::mem::take(&mut idle.connections);
             std::mem::forget(inherited);
             idle.open = 0;
-            idle.pid = pid;
+            idle.generation = generation;
         }
         loop {
             if !fresh {

@@ -29,6 +29,8 @@ mod _native {
     #[pymodule_export]
     use super::inspect_pickle;
     #[pymodule_export]
+    use crate::client::_after_fork_in_child;
+    #[pymodule_export]
     use crate::decorators::{
         RedisCached, RequestCached, SiteCached, arg_digest, get_default_cache, set_default_cache,
     };

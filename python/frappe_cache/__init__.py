@@ -12,6 +12,9 @@ Quick start::
 
 from __future__ import annotations
 
+import os
+
+from frappe_cache import _native
 from frappe_cache._native import (
     RequestScope,
     __version__,
@@ -36,6 +39,10 @@ from frappe_cache.exceptions import (
     SerializationError,
 )
 from frappe_cache.wrapper import RedisWrapper
+
+# Connections belong to the process that opened them: a forked child (RQ's work-horse,
+# multiprocessing) opens its own.
+os.register_at_fork(after_in_child=_native._after_fork_in_child)
 
 __all__ = [
     "CacheConnectionError",

@@ -18,6 +18,7 @@ __all__ = [
     "RequestCached",
     "RequestScope",
     "SiteCached",
+    "_after_fork_in_child",
     "arg_digest",
     "get_default_cache",
     "set_default_cache",
@@ -275,6 +276,9 @@ class SiteCached:
     def ttl(self) -> float | None: ...
     @property
     def maxsize(self) -> int | None: ...
+
+def _after_fork_in_child() -> None:
+    """Called in a forked child: every pool opens fresh connections from then on."""
 
 def set_default_cache(cache: RedisWrapper | None) -> None:
     """Set the wrapper the decorators use when given no ``cache=``."""
