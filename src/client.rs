@@ -1,8 +1,9 @@
-//! Connections: URL parsing, a small blocking pool, and command execution with one reconnect.
+//! Connections: URL parsing, command execution with one reconnect, and two ways to a socket.
 //!
 //! Everything here runs with the GIL released (the wrapper calls in through `py.detach`), so it
-//! never touches Python objects. The pool hands each thread its own connection, so threads run
-//! their round trips in parallel instead of queueing on one socket.
+//! never touches Python objects. Single commands go through one shared, implicitly pipelined
+//! connection (`mux`); work that holds a connection for several round trips or may block it
+//! (SCAN loops, pipelines, arbitrary commands) borrows one of its own from a small pool.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -14,6 +15,7 @@ use redis::{
 };
 
 use crate::errors::{CacheError, CacheResult};
+use crate::mux::Mux;
 
 #[derive(Clone, Debug, Default)]
 pub struct Tls {
@@ -103,7 +105,7 @@ pub fn mask_password(url: &str) -> String {
 /// an atomic load, where asking for the pid is a system call on every command.
 static FORK_GENERATION: AtomicU64 = AtomicU64::new(0);
 
-fn fork_generation() -> u64 {
+pub(crate) fn fork_generation() -> u64 {
     FORK_GENERATION.load(Ordering::Relaxed)
 }
 
@@ -125,6 +127,8 @@ struct Idle {
 pub struct Client {
     client: redis::Client,
     options: Options,
+    /// The shared, implicitly pipelined connection for single commands.
+    mux: Mux,
     idle: Mutex<Idle>,
     returned: Condvar,
 }
@@ -193,6 +197,7 @@ impl Client {
         Ok(Client {
             client,
             options,
+            mux: Mux::new(),
             idle: Mutex::new(Idle {
                 connections: Vec::new(),
                 open: 0,
@@ -208,6 +213,7 @@ impl Client {
 
     /// Closes the idle connections; lent ones close when they come back after a `fork`.
     pub fn close(&self) {
+        self.mux.close();
         let mut idle = self.idle.lock();
         let closed = std::mem::take(&mut idle.connections);
         idle.open = idle.open.saturating_sub(closed.len());
@@ -327,7 +333,16 @@ impl Client {
         }
     }
 
+    /// One command on the shared connection (see `mux`), batched with other threads' commands.
+    /// For commands that do not block the connection.
     pub fn query<T: FromRedisValue>(&self, cmd: &Cmd) -> CacheResult<T> {
+        let reply = self.mux.query(cmd, &|| self.connect())?;
+        redis::from_redis_value(reply).map_err(|e| CacheError::from(redis::RedisError::from(e)))
+    }
+
+    /// One command on a connection of its own (a blocking command such as BLPOP must not hold
+    /// up every other thread's commands).
+    pub fn query_exclusive<T: FromRedisValue>(&self, cmd: &Cmd) -> CacheResult<T> {
         self.run(|conn| cmd.query(conn))
     }
 

@@ -9,6 +9,7 @@ mod fastcall;
 mod hot;
 mod inspect;
 mod keys;
+mod mux;
 mod reply;
 mod request_cache;
 mod wrapper;

@@ -1066,7 +1066,7 @@ impl RedisWrapper {
         args: &Bound<'py, PyTuple>,
     ) -> CacheResult<Bound<'py, PyAny>> {
         let cmd = command_from(args)?;
-        let reply: Value = self.io(py, |c| c.query(&cmd))?;
+        let reply: Value = self.io(py, |c| c.query_exclusive(&cmd))?;
         Ok(reply::to_python(py, reply)?)
     }
 

@@ -451,8 +451,9 @@ def test_gil_released_while_waiting(fresh_server: RedisServer) -> None:
 
 
 def test_round_trips_run_in_parallel(fresh_server: RedisServer) -> None:
-    # Eight threads each wait 0.5 s on a frozen server: with a pool they wait together (~0.5 s);
-    # one mutexed connection would serialise them (>= 4 s).
+    # Eight threads each wait 0.5 s on a frozen server: their commands share round trips on the
+    # pipelined connection, so they time out together (one or two timeouts, not eight in a row,
+    # as one mutexed connection would).
     cache = RedisWrapper.from_url(
         fresh_server.url, site="testsite", socket_timeout=0.5, socket_connect_timeout=0.5
     )
@@ -478,6 +479,136 @@ def test_round_trips_run_in_parallel(fresh_server: RedisServer) -> None:
         fresh_server.resume()
     assert outcomes == ["timeout"] * n
     assert elapsed < 2.5, f"{n} blocked round trips took {elapsed:.2f}s: not parallel"
+
+
+def _server_stats(raw: redis.Redis) -> tuple[int, int]:
+    info = raw.info("stats")
+    return info["total_commands_processed"], info["total_reads_processed"]
+
+
+def test_threads_share_one_pipelined_connection(fresh_server: RedisServer) -> None:
+    # Many threads, one connection: every reply reaches the thread that asked (values differ in
+    # size, so a mix-up could not go unnoticed), and commands from different threads share reads
+    # on the server (batches), which one connection per thread never does.
+    cache = RedisWrapper.from_url(fresh_server.url, site="testsite")
+    raw = redis.Redis.from_url(fresh_server.url)
+    n_threads, rounds = 8, 300
+    expected = {t: {"t": t, "pad": "x" * (t * 700)} for t in range(n_threads)}
+    for t, value in expected.items():
+        cache.set_value(f"k{t}", value)
+    barrier = threading.Barrier(n_threads)
+    commands_before, reads_before = _server_stats(raw)
+
+    def work(t: int) -> int:
+        barrier.wait()
+        for i in range(rounds):
+            assert cache.get_value(f"k{t}", use_local_cache=False) == expected[t], (t, i)
+            cache.hset(f"h{t}", "i", i)
+            assert cache.hgetall(f"h{t}") == {b"i": i}, (t, i)
+        return t
+
+    with ThreadPoolExecutor(n_threads) as pool:
+        assert sorted(pool.map(work, range(n_threads))) == list(range(n_threads))
+    commands_after, reads_after = _server_stats(raw)
+    commands = commands_after - commands_before - 1  # minus the INFO above
+    reads = reads_after - reads_before
+    assert commands >= n_threads * rounds * 3
+    assert reads < 0.9 * commands, f"{reads} reads for {commands} commands: nothing was batched"
+    ours = [c for c in raw.client_list() if int(c["id"]) != raw.client_id()]
+    assert len(ours) == 1, f"expected one shared connection, found {len(ours)}"
+
+
+def test_error_replies_reach_their_own_thread(fresh_server: RedisServer) -> None:
+    cache = RedisWrapper.from_url(fresh_server.url, site="testsite")
+    cache.set_value("str", "a string")
+    cache.set_value("k", "v")
+    barrier = threading.Barrier(6)
+
+    def wrong_type(_: int) -> int:
+        barrier.wait()
+        errors = 0
+        for _ in range(200):
+            with pytest.raises(CacheError, match="WRONGTYPE"):
+                cache.llen("str")
+            errors += 1
+        return errors
+
+    def right(_: int) -> int:
+        barrier.wait()
+        for _ in range(200):
+            assert cache.get_value("k", use_local_cache=False) == "v"
+            assert cache.llen("empty") == 0
+        return 200
+
+    with ThreadPoolExecutor(6) as pool:
+        futures = [pool.submit(wrong_type if i % 2 else right, i) for i in range(6)]
+        assert [f.result() for f in futures] == [200] * 6
+
+
+def test_blocking_command_does_not_hold_up_other_threads(fresh_server: RedisServer) -> None:
+    cache = RedisWrapper.from_url(fresh_server.url, site="testsite")
+    cache.set_value("k", "v")
+    blocked = threading.Thread(target=lambda: cache.execute_command("BLPOP", "testsite|q", 3))
+    blocked.start()
+    try:
+        time.sleep(0.1)  # BLPOP is now waiting in Redis
+        start = time.monotonic()
+        for _ in range(50):
+            assert cache.get_value("k", use_local_cache=False) == "v"
+        elapsed = time.monotonic() - start
+    finally:
+        redis.Redis.from_url(fresh_server.url).rpush("testsite|q", "go")
+        blocked.join()
+    assert elapsed < 1.0, f"50 GETs took {elapsed:.2f}s behind a BLPOP"
+
+
+def test_server_killed_under_threads(fresh_server: RedisServer) -> None:
+    # The server dies while threads have commands queued and in flight: each call answers
+    # correctly or fails with a connection error (swallowed where Frappe swallows it), none
+    # hangs or gets another thread's reply, and all recover once the server is back.
+    cache = RedisWrapper.from_url(
+        fresh_server.url, site="testsite", socket_timeout=1.0, socket_connect_timeout=0.5
+    )
+    for t in range(6):
+        cache.set_value(f"k{t}", t)
+    stop = threading.Event()
+    outcomes: dict[str, int] = {"ok": 0, "connection": 0, "swallowed": 0}
+    lock = threading.Lock()
+
+    def hammer(t: int) -> None:
+        while not stop.is_set():
+            try:
+                got = cache.llen(f"l{t}")
+                value = cache.get_value(f"k{t}", use_local_cache=False)
+            except CacheConnectionError:
+                with lock:
+                    outcomes["connection"] += 1
+                continue
+            assert got == 0
+            assert value in (t, None), f"thread {t} got {value!r}"
+            with lock:
+                outcomes["ok" if value == t else "swallowed"] += 1
+
+    threads = [threading.Thread(target=hammer, args=(t,)) for t in range(6)]
+    for th in threads:
+        th.start()
+    time.sleep(0.3)
+    fresh_server.kill()
+    time.sleep(0.3)
+    fresh_server.restart()
+    for t in range(6):
+        cache.set_value(f"k{t}", t)
+    time.sleep(0.3)
+    stop.set()
+    start = time.monotonic()
+    for th in threads:
+        th.join(timeout=5)
+    assert not any(th.is_alive() for th in threads), "a thread hung"
+    assert time.monotonic() - start < 5
+    assert outcomes["ok"] > 0 and outcomes["connection"] + outcomes["swallowed"] > 0, outcomes
+    for t in range(6):
+        assert cache.get_value(f"k{t}", use_local_cache=False) == t
+        assert cache.llen(f"l{t}") == 0
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")

@@ -37,8 +37,10 @@ __version__: str
 class RedisWrapper:
     """Frappe's ``frappe.cache``, natively: site-prefixed keys, pickled values, a request-local cache.
 
-    One wrapper serves every thread of a process. It connects on first use, keeps a pool of up to
-    ``max_connections`` connections, and reconnects by itself after the server restarts.
+    One wrapper serves every thread of a process. It connects on first use and reconnects by
+    itself after the server restarts. Its own commands from all threads share one connection,
+    pipelined; ``execute_command``, pipelines and SCAN loops use a pool of up to
+    ``max_connections`` connections.
     """
 
     def __new__(
