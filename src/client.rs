@@ -15,7 +15,8 @@ use redis::{
 };
 
 use crate::errors::{CacheError, CacheResult};
-use crate::mux::Mux;
+use crate::mux::{Mux, MuxConn};
+use crate::resp::RespConn;
 
 #[derive(Clone, Debug, Default)]
 pub struct Tls {
@@ -279,6 +280,16 @@ impl Client {
         }
     }
 
+    /// The shared connection: our own socket and reader, except over TLS.
+    fn connect_shared(&self) -> CacheResult<MuxConn> {
+        let o = &self.options;
+        let info = self.client.get_connection_info();
+        match RespConn::connect(info, o.connect_timeout, o.socket_timeout)? {
+            Some(conn) => Ok(MuxConn::Resp(conn)),
+            None => Ok(MuxConn::Redis(self.connect()?)),
+        }
+    }
+
     fn connect(&self) -> CacheResult<Connection> {
         let conn = match self.options.connect_timeout {
             Some(t) => self.client.get_connection_with_timeout(t),
@@ -336,7 +347,7 @@ impl Client {
     /// One command on the shared connection (see `mux`), batched with other threads' commands.
     /// For commands that do not block the connection.
     pub fn query<T: FromRedisValue>(&self, cmd: &Cmd) -> CacheResult<T> {
-        let reply = self.mux.query(cmd, &|| self.connect())?;
+        let reply = self.mux.query(cmd, &|| self.connect_shared())?;
         redis::from_redis_value(reply).map_err(|e| CacheError::from(redis::RedisError::from(e)))
     }
 

@@ -12,6 +12,7 @@ mod keys;
 mod mux;
 mod reply;
 mod request_cache;
+mod resp;
 mod wrapper;
 
 use pyo3::prelude::*;

@@ -14,10 +14,11 @@
 use std::sync::Arc;
 
 use parking_lot::{Condvar, Mutex, MutexGuard};
-use redis::{Cmd, Connection, RedisError, Value};
+use redis::{Cmd, Connection, Value};
 
 use crate::client::fork_generation;
 use crate::errors::{CacheError, CacheResult};
+use crate::resp::RespConn;
 
 /// A command's fate, left by the leader for the thread that queued it.
 enum Done {
@@ -28,6 +29,28 @@ enum Done {
     Retry(CacheError),
 }
 
+/// The shared connection: our own reader on TCP and Unix sockets, redis-rs' on TLS.
+pub enum MuxConn {
+    Resp(RespConn),
+    Redis(Connection),
+}
+
+impl MuxConn {
+    fn send(&mut self, packed: &[u8]) -> CacheResult<()> {
+        match self {
+            MuxConn::Resp(c) => c.send(packed),
+            MuxConn::Redis(c) => c.send_packed_command(packed).map_err(CacheError::from),
+        }
+    }
+
+    fn recv(&mut self) -> CacheResult<Value> {
+        match self {
+            MuxConn::Resp(c) => c.recv(),
+            MuxConn::Redis(c) => c.recv_response().map_err(CacheError::from),
+        }
+    }
+}
+
 struct Waiter {
     id: u64,
     wake: Arc<Condvar>,
@@ -35,7 +58,7 @@ struct Waiter {
 
 #[derive(Default)]
 struct State {
-    conn: Option<Connection>,
+    conn: Option<MuxConn>,
     /// The connection has completed a batch (so a drop now means it died, not that it never
     /// worked).
     served: bool,
@@ -82,7 +105,7 @@ impl Mux {
     pub fn query(
         &self,
         cmd: &Cmd,
-        connect: &dyn Fn() -> CacheResult<Connection>,
+        connect: &dyn Fn() -> CacheResult<MuxConn>,
     ) -> CacheResult<Value> {
         match self.round_trip(cmd, connect)? {
             Done::Reply(v) => v.extract_error().map_err(CacheError::from),
@@ -97,7 +120,7 @@ impl Mux {
     fn round_trip(
         &self,
         cmd: &Cmd,
-        connect: &dyn Fn() -> CacheResult<Connection>,
+        connect: &dyn Fn() -> CacheResult<MuxConn>,
     ) -> CacheResult<Done> {
         // Each command's thread sleeps on a condition variable of its own, so a reply wakes only
         // its owner (one per command: a parking_lot Condvar must not serve two mutexes at once).
@@ -141,7 +164,7 @@ impl Mux {
         &self,
         mut st: MutexGuard<'_, State>,
         me: u64,
-        connect: &dyn Fn() -> CacheResult<Connection>,
+        connect: &dyn Fn() -> CacheResult<MuxConn>,
     ) -> Done {
         if st.inflight.is_empty() {
             // Nothing written yet: connect if needed and write the queue.
@@ -165,7 +188,7 @@ impl Mux {
             };
             let out = std::mem::take(&mut st.outbox);
             st.inflight = std::mem::take(&mut st.queued);
-            let sent = MutexGuard::unlocked(&mut st, || conn.send_packed_command(&out));
+            let sent = MutexGuard::unlocked(&mut st, || conn.send(&out));
             st.outbox = recycle(out, std::mem::take(&mut st.outbox));
             if let Err(e) = sent {
                 let served = st.served;
@@ -185,7 +208,7 @@ impl Mux {
         let (replies, failure) = MutexGuard::unlocked(&mut st, || {
             let mut replies = Vec::with_capacity(n);
             for _ in 0..n {
-                match conn.recv_response() {
+                match conn.recv() {
                     Ok(v) => replies.push(v),
                     Err(e) => return (replies, Some(e)),
                 }
@@ -232,12 +255,11 @@ impl Mux {
         me: u64,
         waiters: Vec<Waiter>,
         err: impl Fn(u64) -> Option<CacheError>,
-        broke: Option<(RedisError, bool)>,
+        broke: Option<(CacheError, bool)>,
     ) -> Done {
         let broke = broke.map(|(e, served)| {
             st.conn = None;
             st.served = false;
-            let e = CacheError::from(e);
             (e.is_connection() && served, e)
         });
         for w in waiters {
@@ -271,7 +293,7 @@ impl Mux {
         if let Some(mut conn) = st.conn.take() {
             let out = std::mem::take(&mut st.outbox);
             let batch = std::mem::take(&mut st.queued);
-            let sent = MutexGuard::unlocked(st, || conn.send_packed_command(&out));
+            let sent = MutexGuard::unlocked(st, || conn.send(&out));
             st.outbox = recycle(out, std::mem::take(&mut st.outbox));
             match sent {
                 Ok(()) => {
@@ -287,7 +309,6 @@ impl Mux {
                     // Tell each of them; none was answered, so they may retry.
                     let served = st.served;
                     st.served = false;
-                    let e = CacheError::from(e);
                     let retry = e.is_connection() && served;
                     for w in batch {
                         let done = if retry {
