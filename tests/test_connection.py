@@ -518,6 +518,46 @@ def test_threads_share_one_pipelined_connection(fresh_server: RedisServer) -> No
     assert len(ours) == 1, f"expected one shared connection, found {len(ours)}"
 
 
+def test_large_replies_between_small_ones(fresh_server: RedisServer) -> None:
+    # Replies far larger than one read (a 6 MB value, a 20k-field hash) arrive in many pieces
+    # and must come out whole, in order with the small replies of other threads around them.
+    cache = RedisWrapper.from_url(fresh_server.url, site="testsite")
+    big = os.urandom(6 * 1024 * 1024)
+    fields = {f"f{i}": "v" * (i % 300) for i in range(20_000)}
+    cache.set_value("big", big)
+    raw = redis.Redis.from_url(fresh_server.url)
+    raw.hset("testsite|wide", mapping={k: pickle.dumps(v) for k, v in fields.items()})
+    cache.set_value("small", "s")
+    stop = threading.Event()
+
+    def small() -> int:
+        n = 0
+        while not stop.is_set():
+            assert cache.get_value("small", use_local_cache=False) == "s"
+            n += 1
+        return n
+
+    with ThreadPoolExecutor(3) as pool:
+        smalls = [pool.submit(small) for _ in range(2)]
+        try:
+            for _ in range(3):
+                assert cache.get_value("big", use_local_cache=False) == big
+                got = cache.hgetall("wide")
+                assert len(got) == len(fields)
+                assert all(got[k.encode()] == v for k, v in fields.items())
+        finally:
+            stop.set()
+        assert all(f.result() > 0 for f in smalls)
+
+
+def test_unknown_db_is_a_connection_error(redis_server: RedisServer) -> None:
+    cache = RedisWrapper.from_url(f"{redis_server.url}/999", site="testsite")
+    assert cache.connected() is False
+    with pytest.raises(CacheConnectionError, match="select"):
+        cache.llen("l")
+    assert cache.get_value("k") is None  # swallowed, as Frappe swallows connection errors
+
+
 def test_error_replies_reach_their_own_thread(fresh_server: RedisServer) -> None:
     cache = RedisWrapper.from_url(fresh_server.url, site="testsite")
     cache.set_value("str", "a string")
