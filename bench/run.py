@@ -1102,6 +1102,19 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+QUOTE_START, QUOTE_END = "<!-- bench:start -->\n", "<!-- bench:end -->"
+
+
+def quote(readme: Path, tables: str) -> None:
+    """Put the run's tables between the bench markers of ``readme``, so it quotes this run."""
+    text = readme.read_text()
+    start, end = text.find(QUOTE_START), text.find(QUOTE_END)
+    if start < 0 or end < start:
+        log(f"{readme} has no {QUOTE_START.strip()} ... {QUOTE_END} block: not quoted there")
+        return
+    readme.write_text(text[: start + len(QUOTE_START)] + tables + text[end:])
+
+
 def chart(result: dict[str, Any], path: Path) -> None:
     import matplotlib
 
@@ -1327,6 +1340,9 @@ def main(argv: list[str] | None = None) -> int:
             chart(result, out / "latest.png")
         except ImportError:
             log("matplotlib is not installed: no chart (pip install matplotlib)")
+    if out.resolve() == RESULTS.resolve():
+        for readme in (ROOT / "README.md", BENCH / "README.md"):
+            quote(readme, markdown(result))
     print(markdown(result))
     log(f"wrote {out / 'latest.json'} in {result['elapsed_s']:.0f} s; summary {result['summary']}")
     return 1 if errors else 0

@@ -20,3 +20,14 @@ def test_quick_start_runs(redis_server, raw):
     assert raw.exists(b"_1a2b3c4d5e6f7a8b|todo::ToDo-0001")
     assert raw.hexists(b"_1a2b3c4d5e6f7a8b|bootinfo", b"a@b.com")
     assert raw.keys(b"_1a2b3c4d5e6f7a8b|*open_todos::*")
+
+
+def test_benchmark_quotes_are_the_recorded_run():
+    # bench/run.py writes its tables to bench/results/latest.md and quotes them in both READMEs;
+    # a hand edit or a partial run must not leave a quote that the recorded run does not back.
+    root = README.parent
+    recorded = (root / "bench" / "results" / "latest.md").read_text()
+    for readme in (README, root / "bench" / "README.md"):
+        block = re.search(r"<!-- bench:start -->\n(.*?)<!-- bench:end -->", readme.read_text(), re.S)
+        assert block is not None, f"{readme} has no benchmark quote"
+        assert block.group(1) == recorded, f"{readme} quotes another run than bench/results/latest.md"
