@@ -20,6 +20,9 @@ use crate::errors::{CacheError, CacheResult};
 const READ_CHUNK: usize = 64 * 1024;
 /// Nesting deeper than this is not a reply Redis sends to our commands.
 const MAX_DEPTH: usize = 64;
+/// Redis refuses values over 512 MB unless configured otherwise; a length past this is garbage,
+/// not a reason to allocate.
+const MAX_BULK: i64 = 4 << 30;
 
 enum Stream {
     Tcp(TcpStream),
@@ -308,7 +311,7 @@ fn token(data: &[u8]) -> CacheResult<Result<(Token, usize), usize>> {
         b':' => Token::Value(Value::Int(number(line)?)),
         b'$' => match number(line)? {
             -1 => Token::Value(Value::Nil),
-            n if n >= 0 => {
+            n if (0..=MAX_BULK).contains(&n) => {
                 let n = usize::try_from(n).map_err(|_| protocol("bulk length"))?;
                 let total = after + n + 2;
                 if data.len() < total {
@@ -322,7 +325,7 @@ fn token(data: &[u8]) -> CacheResult<Result<(Token, usize), usize>> {
                     total,
                 )));
             }
-            _ => return Err(protocol("a negative bulk length")),
+            _ => return Err(protocol("a bulk length out of range")),
         },
         b'*' => match number(line)? {
             -1 => Token::Value(Value::Nil),
@@ -421,6 +424,7 @@ mod tests {
             b":12x\r\n",
             b"+OK\rX",
             b"$-5\r\n",
+            b"$99999999999999\r\n",
         ] {
             let mut parser = Parser::default();
             match parser.step(wire) {
