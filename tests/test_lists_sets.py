@@ -152,3 +152,28 @@ def test_prop_member_wire_form(wrapper: RedisWrapper, raw: redis.Redis, member) 
     wrapper.sadd("ps", member)
     assert wrapper.sismember("ps", member) is True
     assert raw.smembers(b"testsite|ps") == {wire}
+
+
+# Byte strings of every size from empty to several reads' worth, so the replies' item boundaries
+# fall anywhere relative to the shared connection's reads.
+_items = st.lists(
+    st.one_of(
+        st.binary(max_size=64),
+        st.integers(0, 300_000).map(lambda n: bytes([n % 251]) * n),
+        st.sampled_from([b"", b"\r\n", b"$-1\r\n", b"*1\r\n:1\r\n", b"-ERR x\r\n"]),
+    ),
+    max_size=40,
+)
+
+
+@given(items=_items)
+def test_prop_replies_of_any_shape_read_back(wrapper: RedisWrapper, raw: redis.Redis, items) -> None:
+    # lrange and smembers replies are arrays of bulk strings, written here by plain redis-py and
+    # read back through the wrapper's own RESP reader: any sizes, any bytes (RESP framing too).
+    raw.delete(b"testsite|wl", b"testsite|ws")
+    if items:
+        raw.rpush(b"testsite|wl", *items)
+        raw.sadd(b"testsite|ws", *items)
+    assert wrapper.lrange("wl", 0, -1) == items
+    assert wrapper.smembers("ws") == set(items)
+    assert wrapper.llen("wl") == len(items)
