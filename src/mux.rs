@@ -107,21 +107,17 @@ impl Mux {
         cmd: &Cmd,
         connect: &dyn Fn() -> CacheResult<MuxConn>,
     ) -> CacheResult<Value> {
-        match self.round_trip(cmd, connect)? {
+        match self.round_trip(cmd, connect) {
             Done::Reply(v) => v.extract_error().map_err(CacheError::from),
             Done::Failed(e) => Err(e),
-            Done::Retry(_) => match self.round_trip(cmd, connect)? {
+            Done::Retry(_) => match self.round_trip(cmd, connect) {
                 Done::Reply(v) => v.extract_error().map_err(CacheError::from),
                 Done::Failed(e) | Done::Retry(e) => Err(e),
             },
         }
     }
 
-    fn round_trip(
-        &self,
-        cmd: &Cmd,
-        connect: &dyn Fn() -> CacheResult<MuxConn>,
-    ) -> CacheResult<Done> {
+    fn round_trip(&self, cmd: &Cmd, connect: &dyn Fn() -> CacheResult<MuxConn>) -> Done {
         // Each command's thread sleeps on a condition variable of its own, so a reply wakes only
         // its owner (one per command: a parking_lot Condvar must not serve two mutexes at once).
         let wake = Arc::new(Condvar::new());
@@ -144,16 +140,16 @@ impl Mux {
         });
         if !st.busy {
             st.busy = true;
-            return Ok(self.lead(st, id, connect));
+            return self.lead(st, id, connect);
         }
         loop {
             wake.wait(&mut st);
             if let Some(i) = st.done.iter().position(|(d, _)| *d == id) {
-                return Ok(st.done.swap_remove(i).1);
+                return st.done.swap_remove(i).1;
             }
             if st.next_leader == Some(id) {
                 st.next_leader = None;
-                return Ok(self.lead(st, id, connect));
+                return self.lead(st, id, connect);
             }
         }
     }
@@ -181,7 +177,8 @@ impl Mux {
                             // Everything queued fails with the connect error.
                             let queued = std::mem::take(&mut st.queued);
                             st.outbox.clear();
-                            return self.finish(st, me, queued, |_| Some(again(&e)), None);
+                            fail(&mut st, queued, &e, false);
+                            return self.finish(st, me);
                         }
                     }
                 }
@@ -191,17 +188,17 @@ impl Mux {
             let sent = MutexGuard::unlocked(&mut st, || conn.send(&out));
             st.outbox = recycle(out, std::mem::take(&mut st.outbox));
             if let Err(e) = sent {
-                let served = st.served;
                 let inflight = std::mem::take(&mut st.inflight);
-                return self.finish(st, me, inflight, |_| None, Some((e, served)));
+                broken(&mut st, inflight, &e);
+                return self.finish(st, me);
             }
             st.conn = Some(conn);
         }
         // Read the replies of the batch in flight (this thread's command is in it).
         let Some(mut conn) = st.conn.take() else {
             let inflight = std::mem::take(&mut st.inflight);
-            let err = lost();
-            return self.finish(st, me, inflight, |_| Some(again(&err)), None);
+            fail(&mut st, inflight, &lost(), false);
+            return self.finish(st, me);
         };
         let inflight = std::mem::take(&mut st.inflight);
         let n = inflight.len();
@@ -216,7 +213,6 @@ impl Mux {
             (replies, None)
         });
         if let Some(e) = failure {
-            let served = st.served;
             // The replies that did arrive are good; the rest fail.
             let mut replies = replies.into_iter();
             let mut waiters = inflight.into_iter();
@@ -227,7 +223,8 @@ impl Mux {
                     w.wake.notify_one();
                 }
             }
-            return self.finish(st, me, waiters.collect(), |_| None, Some((e, served)));
+            broken(&mut st, waiters.collect(), &e);
+            return self.finish(st, me);
         }
         st.conn = Some(conn);
         st.served = true;
@@ -247,38 +244,15 @@ impl Mux {
         mine.unwrap_or_else(|| Done::Failed(lost()))
     }
 
-    /// Fails `waiters` (with `err(id)`, or from a broken connection), drops the connection when it
-    /// broke, and passes the leader role on. Returns this thread's own outcome.
-    fn finish(
-        &self,
-        mut st: MutexGuard<'_, State>,
-        me: u64,
-        waiters: Vec<Waiter>,
-        err: impl Fn(u64) -> Option<CacheError>,
-        broke: Option<(CacheError, bool)>,
-    ) -> Done {
-        let broke = broke.map(|(e, served)| {
-            st.conn = None;
-            st.served = false;
-            (e.is_connection() && served, e)
-        });
-        for w in waiters {
-            let done = match (&broke, err(w.id)) {
-                (_, Some(e)) => Done::Failed(e),
-                (Some((true, e)), None) => Done::Retry(again(e)),
-                (Some((false, e)), None) => Done::Failed(again(e)),
-                (None, None) => Done::Failed(lost()),
-            };
-            st.done.push((w.id, done));
-            w.wake.notify_one();
-        }
+    /// After a failure: takes this thread's own outcome and passes the leader role on to whoever
+    /// queued meanwhile (it will connect afresh if the connection broke).
+    fn finish(&self, mut st: MutexGuard<'_, State>, me: u64) -> Done {
         let mine = st
             .done
             .iter()
             .position(|(d, _)| *d == me)
             .map(|i| st.done.swap_remove(i).1)
             .unwrap_or_else(|| Done::Failed(lost()));
-        // Whoever queued meanwhile still needs a leader (it will connect afresh).
         self.pass_on(&mut st);
         mine
     }
@@ -305,21 +279,7 @@ impl Mux {
                     wake.notify_one();
                     return;
                 }
-                Err(e) => {
-                    // Tell each of them; none was answered, so they may retry.
-                    let served = st.served;
-                    st.served = false;
-                    let retry = e.is_connection() && served;
-                    for w in batch {
-                        let done = if retry {
-                            Done::Retry(again(&e))
-                        } else {
-                            Done::Failed(again(&e))
-                        };
-                        st.done.push((w.id, done));
-                        w.wake.notify_one();
-                    }
-                }
+                Err(e) => broken(st, batch, &e),
             }
         }
         self.pass_on(st);
@@ -334,6 +294,31 @@ impl Mux {
             }
             _ => st.busy = false,
         }
+    }
+}
+
+/// The connection broke under `waiters`' commands: forget it, and fail them as retryable when it
+/// had served before (so it died, rather than never worked) and the error is a connection one.
+fn broken(st: &mut State, waiters: Vec<Waiter>, e: &CacheError) {
+    let retry = st.served && e.is_connection();
+    st.conn = None;
+    st.served = false;
+    fail(st, waiters, e, retry);
+}
+
+/// Leaves `e` as the outcome of every one of `waiters` and wakes them.
+fn fail(st: &mut State, waiters: Vec<Waiter>, e: &CacheError, retry: bool) {
+    for w in waiters {
+        let e = again(e);
+        st.done.push((
+            w.id,
+            if retry {
+                Done::Retry(e)
+            } else {
+                Done::Failed(e)
+            },
+        ));
+        w.wake.notify_one();
     }
 }
 
