@@ -4,7 +4,8 @@ SHELL := /bin/bash
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PIP_PACKAGES := maturin pytest hypothesis redis hiredis werkzeug
+# redis-py as Frappe v16 pins it (~=7.1); the benchmarks' baseline runs on the same.
+PIP_PACKAGES := maturin pytest hypothesis "redis~=7.1.0" "hiredis~=3.3.0" werkzeug
 
 .PHONY: help
 help: ## list the targets

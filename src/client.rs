@@ -314,14 +314,14 @@ impl Client {
         let mut lease = self.lease(false)?;
         let first = match lease.conn.as_mut() {
             Some(conn) => f(conn),
-            None => return Err(CacheError::Connection("no connection".into())),
+            None => return Err(CacheError::connection("no connection")),
         };
         match first {
             Ok(v) => Ok(v),
             Err(err) => {
                 let err = CacheError::from(err);
                 let retry = lease.reused && err.is_connection();
-                if !matches!(err, CacheError::Response(_)) {
+                if !matches!(err, CacheError::Response(..)) {
                     lease.conn = None; // its state is unknown: close it
                 }
                 drop(lease);
@@ -335,7 +335,7 @@ impl Client {
                 };
                 result.map_err(|e| {
                     let e = CacheError::from(e);
-                    if !matches!(e, CacheError::Response(_)) {
+                    if !matches!(e, CacheError::Response(..)) {
                         lease.conn = None;
                     }
                     e

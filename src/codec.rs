@@ -80,8 +80,9 @@ fn with_cause(py: Python<'_>, err: CacheError, cause: PyErr) -> PyErr {
     err
 }
 
-/// A key as Frappe formats it: str as UTF-8, bytes as given, int in decimal.
-/// (Frappe would turn bytes into the text `b'...'`; we keep them as they are.)
+/// A key as Frappe's `f"{db_name}|{key}"` formats it: str as UTF-8, any other object by
+/// `format(key)` (`5` is `5`, `None` is `None`, a tuple its repr). Bytes stay as they are
+/// (Frappe would write the text `b'...'`, a documented difference).
 pub fn key_bytes<'a>(key: &'a Bound<'_, PyAny>) -> CacheResult<Cow<'a, [u8]>> {
     if let Ok(s) = key.cast::<PyString>() {
         return Ok(Cow::Borrowed(s.to_str()?.as_bytes()));
@@ -89,13 +90,17 @@ pub fn key_bytes<'a>(key: &'a Bound<'_, PyAny>) -> CacheResult<Cow<'a, [u8]>> {
     if let Ok(b) = key.cast::<PyBytes>() {
         return Ok(Cow::Borrowed(b.as_bytes()));
     }
-    if key.is_instance_of::<PyInt>() && !key.is_instance_of::<pyo3::types::PyBool>() {
-        return Ok(Cow::Owned(key.str()?.to_str()?.as_bytes().to_vec()));
-    }
-    Err(CacheError::Type(format!(
-        "a cache key must be str, bytes or int, not {}",
-        type_name(key)
-    )))
+    let empty = PyString::new(key.py(), "");
+    // SAFETY: both are live objects and we are attached; the result is a new reference (or NULL
+    // with an exception set), which `from_owned_ptr_or_err` takes over.
+    let formatted = unsafe {
+        Bound::from_owned_ptr_or_err(
+            key.py(),
+            pyo3::ffi::PyObject_Format(key.as_ptr(), empty.as_ptr()),
+        )?
+    };
+    let text = formatted.cast_into::<PyString>().map_err(PyErr::from)?;
+    Ok(Cow::Owned(text.to_str()?.as_bytes().to_vec()))
 }
 
 /// A hash field or a list/set member as redis-py encodes it: str as UTF-8, bytes as given,

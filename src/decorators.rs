@@ -32,7 +32,8 @@ use crate::errors::{CacheError, CacheResult};
 use crate::fastcall;
 use crate::keys;
 use crate::request_cache::with_scope;
-use crate::wrapper::{RedisWrapper, User};
+use crate::wrapper::{Flag, RedisWrapper, User};
+use crate::wrapper::{local_get_wire, local_put_wire};
 
 /// How long a caller waits for another thread's (or, with `lock=True`, process's) computation
 /// of the same entry before computing it itself.
@@ -41,23 +42,47 @@ const WAIT_FOR_OTHERS: Duration = Duration::from_secs(30);
 const LOCK_POLL: Duration = Duration::from_millis(20);
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-static DEFAULT_CACHE: Mutex<Option<Py<RedisWrapper>>> = Mutex::new(None);
+/// A wrapper, or a function returning the wrapper in use (the drop-in's: `frappe.cache`).
+static DEFAULT_CACHE: Mutex<Option<Py<PyAny>>> = Mutex::new(None);
 /// Separates positional from keyword arguments in memo keys, as Frappe's `_KWD_MARK` does.
 static KWD_MARK: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static CACHE_INFO: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static METHOD_TYPE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static WARN: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
-/// Sets the wrapper the decorators use when they were given no `cache=`.
+/// Sets the wrapper the decorators use when they were given no `cache=`: a `RedisWrapper`, a
+/// function returning the one in use at each call (`None` when there is none), or `None`.
 #[pyfunction]
-pub fn set_default_cache(cache: Option<Py<RedisWrapper>>) {
-    let previous = std::mem::replace(&mut *DEFAULT_CACHE.lock(), cache);
+pub fn set_default_cache(cache: Option<&Bound<'_, PyAny>>) -> CacheResult<()> {
+    if let Some(c) = cache {
+        if !c.is_instance_of::<RedisWrapper>() && !c.is_callable() {
+            return Err(CacheError::Type(format!(
+                "set_default_cache takes a RedisWrapper, a function returning one, or None; got {}",
+                c.get_type().name()?
+            )));
+        }
+    }
+    let previous = std::mem::replace(
+        &mut *DEFAULT_CACHE.lock(),
+        cache.map(|c| c.clone().unbind()),
+    );
     drop(previous);
+    Ok(())
 }
 
+/// The wrapper the decorators use by default, if any.
 #[pyfunction]
-pub fn get_default_cache(py: Python<'_>) -> Option<Py<RedisWrapper>> {
-    DEFAULT_CACHE.lock().as_ref().map(|c| c.clone_ref(py))
+pub fn get_default_cache(py: Python<'_>) -> PyResult<Option<Py<RedisWrapper>>> {
+    let Some(set) = DEFAULT_CACHE.lock().as_ref().map(|c| c.clone_ref(py)) else {
+        return Ok(None);
+    };
+    let set = set.into_bound(py);
+    let wrapper = if set.is_instance_of::<RedisWrapper>() {
+        set
+    } else {
+        set.call0()?
+    };
+    Ok(wrapper.cast_into::<RedisWrapper>().ok().map(Bound::unbind))
 }
 
 /// The stable digest of a call's arguments (`None` when one has no stable form).
@@ -127,11 +152,12 @@ fn fast_memo_key<'py>(
 /// This request's memo dict for decorated function `id`, created on first use, with the
 /// request cache's epoch; `None` outside a request scope.
 fn request_memo(py: Python<'_>, id: u64) -> Option<(Bound<'_, PyDict>, u64)> {
-    let (memo, epoch) = with_scope(|s| {
-        if s.memo(id).is_none() {
-            s.set_memo(id, PyDict::new(py).into_any().unbind());
+    let fresh = PyDict::new(py).into_any().unbind();
+    let (memo, epoch) = with_scope(py, |s| {
+        if s.store.memo(id).is_none() {
+            s.store.set_memo(id, fresh);
         }
-        Some((s.memo(id)?.clone_ref(py), s.epoch()))
+        Some((s.store.memo(id)?.clone_ref(py), s.store.epoch()))
     })
     .flatten()?;
     Some((memo.into_bound(py).cast_into::<PyDict>().ok()?, epoch))
@@ -153,7 +179,7 @@ fn remember(
     key: &[u8],
     value: &Bound<'_, PyAny>,
 ) {
-    let Some(epoch) = with_scope(|s| s.epoch()) else {
+    let Some(epoch) = with_scope(py, |s| s.store.epoch()) else {
         return;
     };
     let entry = Remembered {
@@ -180,13 +206,13 @@ fn recall(
     if entry.epoch == epoch {
         return Some(entry.value.clone_ref(py));
     }
-    let hit = RedisWrapper::local_get(py, &entry.key, User::Nobody, true, None)?;
-    remember(py, memo, call, &entry.key.clone(), hit.bind(py));
-    Some(hit)
+    let hit = local_get_wire(py, &entry.key)?;
+    remember(py, memo, call, &entry.key.clone(), &hit);
+    Some(hit.unbind())
 }
 
-fn forget_request_memo(id: u64) {
-    let displaced = with_scope(|s| s.drop_memo(id));
+fn forget_request_memo(py: Python<'_>, id: u64) {
+    let displaced = with_scope(py, |s| s.store.drop_memo(id));
     drop(displaced);
 }
 
@@ -390,7 +416,7 @@ impl RedisCached {
     fn wrapper<'py>(&self, py: Python<'py>) -> CacheResult<Bound<'py, RedisWrapper>> {
         match &self.cache {
             Some(cache) => Ok(cache.bind(py).clone()),
-            None => DEFAULT_CACHE.lock().as_ref().map(|c| c.bind(py).clone()).ok_or_else(|| {
+            None => get_default_cache(py)?.map(|c| c.into_bound(py)).ok_or_else(|| {
                 CacheError::Scope(
                     "@redis_cache has no cache: call frappe_cache.set_default_cache(wrapper) once at \
                      start-up, or pass redis_cache(cache=wrapper)"
@@ -408,7 +434,13 @@ impl RedisCached {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> CacheResult<Lookup> {
         let user = User::from_arg(self.user.as_ref().map(|u| u.bind(py)))?;
-        let memo = request_memo(py, self.id);
+        // The memo maps arguments to a key; with `user=True` the key also depends on who the
+        // session user is at this moment, which can change within a request.
+        let memo = if matches!(user, User::Current) {
+            None
+        } else {
+            request_memo(py, self.id)
+        };
         let call = memo.as_ref().and_then(|_| memo_key(args, kwargs).ok());
         // 1. Seen in this request: the memo has the value, or its key in the request cache.
         if let (Some((memo, epoch)), Some(call)) = (&memo, &call) {
@@ -430,13 +462,17 @@ impl RedisCached {
         };
         let mut raw = self.func_key.clone();
         raw.extend_from_slice(digest.as_bytes());
-        let key = w.key_from(&raw, user, self.shared)?;
-        let found = match RedisWrapper::local_get(py, &key, User::Nobody, true, None) {
-            Some(hit) => Some(hit),
+        let key = if self.shared {
+            raw
+        } else {
+            w.key_from(py, &raw, &user)?
+        };
+        let found = match local_get_wire(py, &key) {
+            Some(hit) => Some(hit.unbind()),
             // 3. One GET. A stored pickle of None is a cached None: no EXISTS needed.
             None => self
                 .fetch(py, w, &key)?
-                .inspect(|value| RedisWrapper::local_put(&key, value.bind(py))),
+                .inspect(|value| local_put_wire(py, &key, value.bind(py))),
         };
         match found {
             Some(value) => {
@@ -482,7 +518,7 @@ impl RedisCached {
             cmd.arg("EX").arg(ttl);
         }
         drop(pickled);
-        RedisWrapper::local_put(key, value);
+        local_put_wire(py, key, value);
         match w.io(py, |c| c.query::<()>(&cmd)) {
             Err(err) if !err.is_connection() => Err(err),
             _ => Ok(()),
@@ -540,7 +576,7 @@ impl RedisCached {
             py.detach(|| flight.wait(deadline));
             if let Some(value) = flight.result(py) {
                 self.counters.hit();
-                RedisWrapper::local_put(&key, value.bind(py));
+                local_put_wire(py, &key, value.bind(py));
                 return Ok(value);
             }
             // The leader failed or is too slow: compute ourselves.
@@ -618,7 +654,7 @@ impl RedisCached {
             while Instant::now() < deadline {
                 py.detach(|| std::thread::sleep(LOCK_POLL));
                 if let Some(value) = self.fetch(py, w, key)? {
-                    RedisWrapper::local_put(key, value.bind(py));
+                    local_put_wire(py, key, value.bind(py));
                     return Ok(value);
                 }
                 let mut held = redis::cmd("EXISTS");
@@ -637,12 +673,12 @@ impl RedisCached {
 #[pymethods]
 impl RedisCached {
     #[new]
-    #[pyo3(signature = (func, ttl=None, user=None, shared=false, cache=None, lock=false))]
+    #[pyo3(signature = (func, ttl=None, user=None, shared=Flag(false), cache=None, lock=false), text_signature = "(func, ttl=None, user=None, shared=False, cache=None, lock=False)")]
     fn new(
         func: &Bound<'_, PyAny>,
         ttl: Option<&Bound<'_, PyAny>>,
         user: Option<&Bound<'_, PyAny>>,
-        shared: bool,
+        shared: Flag,
         cache: Option<Py<RedisWrapper>>,
         lock: bool,
     ) -> CacheResult<Self> {
@@ -659,7 +695,7 @@ impl RedisCached {
             func_key: format!("{}::", qualified_name(func)?).into_bytes(),
             ttl: Mutex::new(check_ttl(ttl)?),
             user: user.filter(|u| !u.is_none()).map(|u| u.clone().unbind()),
-            shared,
+            shared: shared.0,
             lock,
             cache,
             counters: Counters::default(),
@@ -683,9 +719,16 @@ impl RedisCached {
             }
             Lookup::Miss(Some(key)) => {
                 let value = self.compute(py, w, key.clone(), args, kwargs)?;
-                if let (Some((memo, _)), Ok(call)) =
-                    (request_memo(py, self.id), memo_key(args, kwargs))
-                {
+                let per_user = self
+                    .user
+                    .as_ref()
+                    .is_some_and(|u| u.bind(py).is(pyo3::types::PyBool::new(py, true)));
+                let memo = if per_user {
+                    None
+                } else {
+                    request_memo(py, self.id)
+                };
+                if let (Some((memo, _)), Ok(call)) = (memo, memo_key(args, kwargs)) {
                     remember(py, &memo, &call, &key, value.bind(py));
                 }
                 Ok(value)
@@ -750,12 +793,12 @@ impl RedisCached {
     /// Removes every entry of this function for the current site: site-wide, per-user and
     /// shared ones (Frappe's misses the last two), and this request's memo of it.
     fn clear_cache(&self, py: Python<'_>) -> CacheResult<()> {
-        forget_request_memo(self.id);
+        forget_request_memo(py, self.id);
         let wrapper = self.wrapper(py)?;
         let w = wrapper.get();
         let mut pattern_tail = keys::glob_escape(&self.func_key);
         pattern_tail.push(b'*');
-        if let Ok(site) = w.current_site() {
+        if let Ok(site) = w.current_site(py) {
             let site = keys::glob_escape(site.as_bytes());
             for middle in [&b"|"[..], b"|user:*:"] {
                 let mut pattern = site.clone();
@@ -878,8 +921,8 @@ impl RequestCached {
     }
 
     /// Forgets this function's results in the current request.
-    fn clear_cache(&self) {
-        forget_request_memo(self.id);
+    fn clear_cache(&self, py: Python<'_>) {
+        forget_request_memo(py, self.id);
     }
 
     fn cache_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -913,7 +956,7 @@ impl Traverse for SiteCached {
 #[pymethods]
 impl SiteCached {
     #[new]
-    #[pyo3(signature = (func, ttl=None, maxsize=Some(128)))]
+    #[pyo3(signature = (func, ttl=None, maxsize=None))]
     fn new(
         py: Python<'_>,
         func: &Bound<'_, PyAny>,
@@ -957,7 +1000,7 @@ impl SiteCached {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
         let func = self.func.bind(py);
-        let Some(site) = crate::request_cache::current_site() else {
+        let Some(site) = crate::request_cache::current_site(py) else {
             return Ok(func.call(args, kwargs)?.unbind());
         };
         let entries = self.entries.bind(py);
@@ -975,9 +1018,8 @@ impl SiteCached {
                 entries.clear();
             }
         }
-        let Ok(call) = memo_key(args, kwargs) else {
-            return Ok(func.call(args, kwargs)?.unbind());
-        };
+        // Unhashable arguments raise TypeError, as Frappe's site_cache intends.
+        let call = memo_key(args, kwargs)?;
         let key = PyTuple::new(py, [site.into_pyobject(py)?.into_any(), call])?;
         match entries.get_item(&key) {
             Ok(Some(value)) => {
@@ -998,7 +1040,7 @@ impl SiteCached {
                 let _ = entries.set_item(&key, &value);
                 Ok(value.unbind())
             }
-            Err(_) => Ok(func.call(args, kwargs)?.unbind()),
+            Err(err) => Err(err),
         }
     }
 
@@ -1133,7 +1175,7 @@ pub fn enable_vectorcall(py: Python<'_>) -> PyResult<()> {
     let probe = py.import("builtins")?.getattr("len")?;
     let redis_cached = Bound::new(
         py,
-        RedisCached::new(&probe, None, None, false, None, false)?,
+        RedisCached::new(&probe, None, None, Flag(false), None, false)?,
     )?;
     let request_cached = Bound::new(py, RequestCached::new(&probe)?)?;
     // SAFETY: each probe is an instance of its (final) type, and every instance sets the field.

@@ -15,7 +15,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
-use crate::wrapper::{RedisWrapper, User};
+use crate::wrapper::RedisWrapper;
 
 /// The PyO3 methods replaced, called for everything the fast path does not answer.
 static GET_VALUE: AtomicPtr<ffi::PyObject> = AtomicPtr::new(std::ptr::null_mut());
@@ -97,17 +97,42 @@ unsafe fn text<'a>(obj: *mut ffi::PyObject) -> Option<&'a [u8]> {
     }
 }
 
-/// The cached value as a new reference, if the request cache holds it. These entry points run
-/// outside PyO3's panic guard, so a panic here (there should be none) is caught and the call
-/// takes the general path instead of unwinding into CPython.
-fn hit(raw: &[u8], field: Option<&[u8]>) -> Option<*mut ffi::PyObject> {
-    let value =
-        std::panic::catch_unwind(|| RedisWrapper::local_ptr(raw, User::Nobody, false, field))
-            .ok()
-            .flatten()?;
+/// The value `get_value(key)` would return from the request cache, as a new reference. These
+/// entry points run outside PyO3's panic guard, so a panic here (there should be none) is
+/// caught and the call takes the general path instead of unwinding into CPython.
+fn hit(raw: &[u8]) -> Option<*mut ffi::PyObject> {
+    // SAFETY: CPython called the entry point, so this thread is attached.
+    let py = unsafe { Python::assume_attached() };
+    let value = std::panic::catch_unwind(|| RedisWrapper::local_hit(py, raw))
+        .ok()
+        .flatten()?;
     // SAFETY: the request cache holds a reference to `value`, and nothing has run since.
     unsafe { ffi::Py_INCREF(value) };
     Some(value)
+}
+
+/// `hget(name, field)` from the request cache: the hash's dict, then the field in it (looked up
+/// after the store is released, as a dict lookup may run Python code).
+///
+/// # Safety
+/// `field` is a live object and the thread is attached.
+unsafe fn hash_hit(name: &[u8], field: *mut ffi::PyObject) -> Option<*mut ffi::PyObject> {
+    let entry = hit(name)?;
+    unsafe {
+        let found = if ffi::PyDict_CheckExact(entry) != 0 {
+            ffi::PyDict_GetItemWithError(entry, field) // borrowed
+        } else {
+            std::ptr::null_mut()
+        };
+        if found.is_null() {
+            ffi::PyErr_Clear(); // a miss or an odd entry: the general path decides
+            ffi::Py_DECREF(entry);
+            return None;
+        }
+        ffi::Py_INCREF(found);
+        ffi::Py_DECREF(entry);
+        Some(found)
+    }
 }
 
 /// `original(slf, *args, **kwnames)`: the PyO3 method, with the call as it came.
@@ -150,7 +175,7 @@ unsafe extern "C" fn get_value(
 ) -> *mut ffi::PyObject {
     unsafe {
         if nargs == 1 && kwnames.is_null() {
-            if let Some(value) = text(*args).and_then(|key| hit(key, None)) {
+            if let Some(value) = text(*args).and_then(hit) {
                 return value;
             }
         }
@@ -166,11 +191,13 @@ unsafe extern "C" fn hget(
 ) -> *mut ffi::PyObject {
     unsafe {
         if nargs == 2 && kwnames.is_null() {
-            let name = text(*args);
-            // An empty field is falsy: Frappe answers None, which the general path does.
-            let field = text(*args.add(1)).filter(|f| !f.is_empty());
-            if let Some(value) = name.zip(field).and_then(|(n, f)| hit(n, Some(f))) {
-                return value;
+            // Only non-empty str fields: their hash is cached and their equality runs no Python,
+            // and an empty one is falsy (Frappe answers None, which the general path does).
+            let field = *args.add(1);
+            if ffi::PyUnicode_CheckExact(field) != 0 && ffi::PyUnicode_GetLength(field) > 0 {
+                if let Some(value) = text(*args).and_then(|name| hash_hit(name, field)) {
+                    return value;
+                }
             }
         }
         general(&HGET, slf, args, nargs, kwnames)

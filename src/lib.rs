@@ -38,7 +38,8 @@ mod _native {
     };
     #[pymodule_export]
     use crate::request_cache::{
-        RequestScope, begin_request, current_site, current_user, end_request, request_scope,
+        LocalCache, RequestScope, adopt_local_cache, begin_request, current_site, current_user,
+        end_request, local_cache, request_scope, set_scope_site, set_user_resolver,
     };
     #[pymodule_export]
     use crate::wrapper::RedisWrapper;

@@ -309,7 +309,7 @@ fn broken(st: &mut State, waiters: Vec<Waiter>, e: &CacheError) {
 /// Leaves `e` as the outcome of every one of `waiters` and wakes them.
 fn fail(st: &mut State, waiters: Vec<Waiter>, e: &CacheError, retry: bool) {
     for w in waiters {
-        let e = again(e);
+        let e = e.again();
         st.done.push((
             w.id,
             if retry {
@@ -333,15 +333,5 @@ fn recycle(mut sent: Vec<u8>, queued_since: Vec<u8>) -> Vec<u8> {
 }
 
 fn lost() -> CacheError {
-    CacheError::Connection("Redis connection lost".into())
-}
-
-/// The same error again, for every command of a failed batch (the errors here carry only text).
-fn again(e: &CacheError) -> CacheError {
-    match e {
-        CacheError::Timeout(m) => CacheError::Timeout(m.clone()),
-        CacheError::Response(m) => CacheError::Response(m.clone()),
-        CacheError::Config(m) => CacheError::Config(m.clone()),
-        other => CacheError::Connection(other.to_string()),
-    }
+    CacheError::connection("Redis connection lost")
 }

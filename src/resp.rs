@@ -84,7 +84,7 @@ impl RespConn {
             }
             #[cfg(unix)]
             ConnectionAddr::Unix(path) => Stream::Unix(UnixStream::connect(path).map_err(|e| {
-                CacheError::Connection(format!("Redis connection failed: {}: {e}", path.display()))
+                CacheError::connection(format!("Redis connection failed: {}: {e}", path.display()))
             })?),
             _ => return Ok(None),
         };
@@ -121,10 +121,21 @@ impl RespConn {
     fn handshake(&mut self, cmd: &redis::Cmd, what: &str) -> CacheResult<()> {
         self.send(&cmd.get_packed_command())?;
         match self.recv()? {
-            Value::ServerError(e) => Err(CacheError::Connection(format!(
-                "Redis connection failed: {what}: {}",
-                e.details().unwrap_or(e.code())
-            ))),
+            // NOAUTH, WRONGPASS, ERR invalid password: redis-py's AuthenticationError.
+            Value::ServerError(e) => Err(
+                match CacheError::from_reply(e.code(), e.details().unwrap_or("")) {
+                    CacheError::Connection(kind, m) => CacheError::Connection(
+                        kind,
+                        format!("Redis connection failed: {what}: {m}"),
+                    ),
+                    // Any other refusal (SELECT of a db the server does not have) is not a passing
+                    // network fault: raise it where Frappe's policy would hide a connection error.
+                    CacheError::Response(kind, m) => {
+                        CacheError::Response(kind, format!("{what}: {m}"))
+                    }
+                    other => other,
+                },
+            ),
             _ => Ok(()),
         }
     }
@@ -164,8 +175,8 @@ impl RespConn {
                 .read(&mut self.buf[self.end..])
                 .map_err(io_error)?;
             if n == 0 {
-                return Err(CacheError::Connection(
-                    "Redis connection failed: the server closed the connection".into(),
+                return Err(CacheError::connection(
+                    "Redis connection failed: the server closed the connection",
                 ));
             }
             self.end += n;
@@ -183,7 +194,7 @@ fn connect_tcp(host: &str, port: u16, timeout: Option<Duration>) -> CacheResult<
                 "Redis did not answer in time: connecting to {host}:{port}: {e} (while connecting)"
             ))
         } else {
-            CacheError::Connection(format!("Redis connection failed: {host}:{port}: {e}"))
+            CacheError::connection(format!("Redis connection failed: {host}:{port}: {e}"))
         }
     };
     let mut last = io::Error::new(
@@ -212,7 +223,7 @@ fn io_error(e: io::Error) -> CacheError {
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
             CacheError::Timeout(format!("Redis did not answer in time: {e}"))
         }
-        _ => CacheError::Connection(format!("Redis connection failed: {e}")),
+        _ => CacheError::connection(format!("Redis connection failed: {e}")),
     }
 }
 
@@ -350,7 +361,7 @@ fn number(line: &[u8]) -> CacheResult<i64> {
 
 fn protocol(what: &str) -> CacheError {
     // The stream is out of step with the replies: the connection must not be used again.
-    CacheError::Connection(format!("Redis connection failed: protocol error: {what}"))
+    CacheError::connection(format!("Redis connection failed: protocol error: {what}"))
 }
 
 #[cfg(test)]
@@ -428,7 +439,7 @@ mod tests {
         ] {
             let mut parser = Parser::default();
             match parser.step(wire) {
-                Err(CacheError::Connection(m)) => assert!(m.contains("protocol error"), "{m}"),
+                Err(CacheError::Connection(_, m)) => assert!(m.contains("protocol error"), "{m}"),
                 Err(other) => panic!("{wire:?}: expected a connection error, got {other:?}"),
                 Ok(_) => panic!("{wire:?}: expected an error"),
             }

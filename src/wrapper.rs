@@ -2,6 +2,7 @@
 //! policies (what is prefixed, what is cached locally, which connection errors are swallowed)
 //! live here; keys, codec, connections and the request-local cache are in their own modules.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use pyo3::prelude::*;
@@ -15,7 +16,7 @@ use crate::codec;
 use crate::errors::{CacheError, CacheResult};
 use crate::keys;
 use crate::reply;
-use crate::request_cache::with_scope;
+use crate::request_cache::{self, Key, current, with_scope};
 
 /// Keys per SCAN step (listing) and per UNLINK: big enough to be quick, small enough that
 /// Redis, which every site shares, never stalls on one command.
@@ -33,41 +34,75 @@ pub struct RedisWrapper {
 }
 
 /// Who a key belongs to: Frappe's `user=` argument.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(crate) enum User<'a> {
     Nobody,
     /// `user=True`: the current request's user.
     Current,
-    Named(&'a str),
+    Named(Cow<'a, str>),
 }
 
 impl<'a> User<'a> {
+    /// As Frappe reads it: a falsy value is nobody, `True` itself the current user, anything
+    /// else formatted into the key (`user=7` is `user:7:`).
     pub(crate) fn from_arg(user: Option<&'a Bound<'_, PyAny>>) -> CacheResult<User<'a>> {
         let Some(user) = user else {
             return Ok(User::Nobody);
         };
-        if user.is_none() {
-            return Ok(User::Nobody);
-        }
-        if let Ok(flag) = user.cast::<PyBool>() {
-            return Ok(if flag.is_true() {
-                User::Current
-            } else {
-                User::Nobody
-            });
-        }
         if let Ok(name) = user.cast::<PyString>() {
             let name = name.to_str()?;
             return Ok(if name.is_empty() {
                 User::Nobody
             } else {
-                User::Named(name)
+                User::Named(Cow::Borrowed(name))
             });
         }
-        Err(CacheError::Type(format!(
-            "user must be a user name (str), True for the current request's user, or None; got {}",
-            user.get_type().name()?
+        if user.is(PyBool::new(user.py(), true)) {
+            return Ok(User::Current);
+        }
+        if !user.is_truthy()? {
+            return Ok(User::Nobody);
+        }
+        let text = codec::key_bytes(user)?;
+        Ok(User::Named(Cow::Owned(
+            String::from_utf8_lossy(&text).into_owned(),
         )))
+    }
+}
+
+/// A flag argument read as Frappe reads it: by truthiness (`shared=None` is false, `1` true).
+#[derive(Clone, Copy)]
+pub(crate) struct Flag(pub bool);
+
+impl FromPyObject<'_, '_> for Flag {
+    type Error = PyErr;
+
+    fn extract(obj: pyo3::Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        match obj.cast::<PyBool>() {
+            Ok(b) => Ok(Flag(b.is_true())),
+            Err(_) => Ok(Flag(obj.is_truthy()?)),
+        }
+    }
+}
+
+/// A key as Frappe's `make_key` returns it, with its wire form.
+pub(crate) enum Made<'py> {
+    /// `{site}|[user:{u}:]{key}`: the request cache holds it under these bytes.
+    Prefixed(Vec<u8>),
+    /// A shared (or already made) key: the request cache holds it under the object as given.
+    AsGiven(Bound<'py, PyAny>, Vec<u8>),
+}
+
+impl Made<'_> {
+    pub(crate) fn wire(&self) -> &[u8] {
+        match self {
+            Made::Prefixed(k) | Made::AsGiven(_, k) => k,
+        }
+    }
+
+    fn as_given<'py>(key: &Bound<'py, PyAny>) -> CacheResult<Made<'py>> {
+        let wire = codec::arg_bytes(key, "cache key")?.into_owned();
+        Ok(Made::AsGiven(key.clone(), wire))
     }
 }
 
@@ -84,7 +119,12 @@ fn ttl_seconds(value: &Bound<'_, PyAny>, name: &str, positive: bool) -> CacheRes
     let seconds = if let Ok(delta) = value.cast::<PyDelta>() {
         delta.get_days() as i64 * 86_400 + delta.get_seconds() as i64
     } else if value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>() {
-        value.extract::<i64>()?
+        value.extract::<i64>().map_err(|_| {
+            CacheError::Python(pyo3::exceptions::PyValueError::new_err(format!(
+                "{name} is too large: Redis takes at most {} seconds",
+                i64::MAX
+            )))
+        })?
     } else {
         return Err(CacheError::Type(format!(
             "{name} must be a whole number of seconds (int) or a datetime.timedelta, not {}",
@@ -112,6 +152,114 @@ fn bytes_list<'py>(py: Python<'py>, items: Vec<Vec<u8>>) -> PyResult<Bound<'py, 
     PyList::new(py, items.iter().map(|k| PyBytes::new(py, k)))
 }
 
+// -- the request-local cache, addressed by made keys ----------------------------------------------
+
+/// The value the request cache holds at `key`, if any (a cached `None` included).
+pub(crate) fn local_get<'py>(
+    py: Python<'py>,
+    key: &Made<'py>,
+) -> CacheResult<Option<Bound<'py, PyAny>>> {
+    match key {
+        Made::Prefixed(k) => Ok(local_get_wire(py, k)),
+        Made::AsGiven(k, _) => match current(py) {
+            Some(cache) => Ok(cache.get().lookup(k)?),
+            None => Ok(None),
+        },
+    }
+}
+
+/// `local_get` for a prefixed (or decorator) key given as bytes.
+pub(crate) fn local_get_wire<'py>(py: Python<'py>, key: &[u8]) -> Option<Bound<'py, PyAny>> {
+    with_scope(py, |s| {
+        s.store.get(Key::Bytes(key)).map(|v| v.bind(py).clone())
+    })
+    .flatten()
+}
+
+/// `local_put` for a prefixed (or decorator) key given as bytes.
+pub(crate) fn local_put_wire(py: Python<'_>, key: &[u8], value: &Bound<'_, PyAny>) {
+    let displaced = with_scope(py, |s| s.store.put(Key::Bytes(key), value.clone().unbind()));
+    drop(displaced); // outside the borrow: `__del__` may call back into the cache
+}
+
+/// Sets `key` in the request cache (no-op outside a request).
+pub(crate) fn local_put(
+    py: Python<'_>,
+    key: &Made<'_>,
+    value: &Bound<'_, PyAny>,
+) -> CacheResult<()> {
+    match key {
+        Made::Prefixed(k) => local_put_wire(py, k, value),
+        Made::AsGiven(k, _) => {
+            if let Some(cache) = current(py) {
+                cache.get().assign(k, value)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Drops `key` from the request cache (Frappe's `frappe.local.cache.pop(key, None)`).
+pub(crate) fn local_forget(py: Python<'_>, key: &Made<'_>) -> CacheResult<()> {
+    match key {
+        Made::Prefixed(k) => {
+            let displaced = with_scope(py, |s| s.store.remove(Key::Bytes(k)));
+            drop(displaced);
+        }
+        Made::AsGiven(k, _) => {
+            if let Some(cache) = current(py) {
+                drop(cache.get().take(k)?);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The dict the request cache holds for hash `name`; with `create`, an empty one is put there
+/// first when there is none (Frappe: `frappe.local.cache.setdefault(name, {})`).
+fn local_hash<'py>(
+    py: Python<'py>,
+    name: &Made<'py>,
+    create: bool,
+) -> CacheResult<Option<Bound<'py, PyAny>>> {
+    let found = local_get(py, name)?;
+    if found.is_some() || !create || current(py).is_none() {
+        return Ok(found);
+    }
+    let fresh = PyDict::new(py).into_any();
+    local_put(py, name, &fresh)?;
+    Ok(Some(fresh))
+}
+
+/// `local[name][field]`, if present (whatever mapping the request cache holds there).
+fn hash_field<'py>(
+    entry: &Bound<'py, PyAny>,
+    field: &Bound<'py, PyAny>,
+) -> CacheResult<Option<Bound<'py, PyAny>>> {
+    if let Ok(dict) = entry.cast::<PyDict>() {
+        return Ok(dict.get_item(field)?);
+    }
+    if entry.contains(field)? {
+        return Ok(Some(entry.get_item(field)?));
+    }
+    Ok(None)
+}
+
+/// Frappe's `del local[name][field]` when present.
+fn forget_field(py: Python<'_>, name: &Made<'_>, field: &Bound<'_, PyAny>) -> CacheResult<()> {
+    let Some(entry) = local_get(py, name)? else {
+        return Ok(());
+    };
+    if let Ok(dict) = entry.cast::<PyDict>() {
+        if dict.contains(field)? {
+            dict.del_item(field)?;
+        }
+    } else if entry.contains(field)? {
+        entry.del_item(field)?;
+    }
+    Ok(())
+}
+
 impl RedisWrapper {
     /// Runs Redis work with the GIL released.
     pub(crate) fn io<T: Send>(
@@ -122,101 +270,60 @@ impl RedisWrapper {
         py.detach(|| f(&self.client))
     }
 
-    /// The wire key for `key`: Frappe's `make_key`, always as bytes.
-    pub(crate) fn key(
+    /// Frappe's `make_key(key, user, shared)`.
+    pub(crate) fn make<'py>(
         &self,
-        key: &Bound<'_, PyAny>,
-        user: User<'_>,
+        key: &Bound<'py, PyAny>,
+        user: &User<'_>,
         shared: bool,
-    ) -> CacheResult<Vec<u8>> {
-        self.key_from(&codec::key_bytes(key)?, user, shared)
+    ) -> CacheResult<Made<'py>> {
+        if shared {
+            return Made::as_given(key);
+        }
+        Ok(Made::Prefixed(self.key_from(
+            key.py(),
+            &codec::key_bytes(key)?,
+            user,
+        )?))
     }
 
-    /// `key` for an already encoded key.
+    /// The prefixed wire key for an already encoded key.
     pub(crate) fn key_from(
         &self,
-        raw: &[u8],
-        user: User<'_>,
-        shared: bool,
-    ) -> CacheResult<Vec<u8>> {
-        if shared {
-            return Ok(raw.to_vec());
-        }
-        let from_scope = with_scope(|scope| {
-            let user = match user {
-                User::Nobody => None,
-                User::Named(u) => Some(u),
-                User::Current => match scope.user.as_deref() {
-                    Some(u) => Some(u),
-                    None => return Err(no_current_user()),
-                },
-            };
-            Ok(keys::build(&scope.site, user, raw))
-        });
-        match from_scope {
-            Some(built) => built,
-            None => {
-                let site = self.site.as_deref().ok_or_else(|| {
-                    CacheError::Scope(format!(
-                        "no site for key {:?}: call inside frappe_cache.request_scope(site) / \
-                         begin_request(site), create the wrapper with from_url(url, site=...), \
-                         or pass shared=True",
-                        String::from_utf8_lossy(raw)
-                    ))
-                })?;
-                let user = match user {
-                    User::Nobody => None,
-                    User::Named(u) => Some(u),
-                    User::Current => return Err(no_current_user()),
-                };
-                Ok(keys::build(site, user, raw))
-            }
-        }
-    }
-
-    /// The hit path: builds the wire key in the scope's reused buffer and looks it up there,
-    /// allocating nothing. `field` looks inside a cached hash instead of the string map.
-    /// `None` also when the key cannot be built here (`user=True` without a scope user): the
-    /// slow path then reports why.
-    pub(crate) fn local_get(
         py: Python<'_>,
         raw: &[u8],
-        user: User<'_>,
-        shared: bool,
-        field: Option<&[u8]>,
-    ) -> Option<Py<PyAny>> {
-        let value = Self::local_ptr(raw, user, shared, field)?;
-        // SAFETY: the request cache holds a reference to `value`, and nothing has run since.
-        Some(unsafe { Bound::from_borrowed_ptr(py, value) }.unbind())
+        user: &User<'_>,
+    ) -> CacheResult<Vec<u8>> {
+        let resolved;
+        let user = match user {
+            User::Nobody => None,
+            User::Named(u) => Some(u.as_ref()),
+            User::Current => {
+                resolved = request_cache::current_user_name(py)?.ok_or_else(no_current_user)?;
+                Some(resolved.as_str())
+            }
+        };
+        if let Some(built) = with_scope(py, |scope| keys::build(&scope.site, user, raw)) {
+            return Ok(built);
+        }
+        let site = self.site.as_deref().ok_or_else(|| {
+            CacheError::Scope(format!(
+                "no site for key {:?}: call inside frappe_cache.request_scope(site) / \
+                 begin_request(site), create the wrapper with from_url(url, site=...), \
+                 or pass shared=True",
+                String::from_utf8_lossy(raw)
+            ))
+        })?;
+        Ok(keys::build(site, user, raw))
     }
 
-    /// `local_get` without the reference count: a pointer the request cache holds, valid until
-    /// Python code runs again (for `hot.rs`, which runs without PyO3's bookkeeping).
-    pub(crate) fn local_ptr(
-        raw: &[u8],
-        user: User<'_>,
-        shared: bool,
-        field: Option<&[u8]>,
-    ) -> Option<*mut pyo3::ffi::PyObject> {
-        with_scope(|s| {
-            let user = match user {
-                _ if shared => None,
-                User::Nobody => None,
-                User::Named(u) => Some(u),
-                User::Current => Some(s.user.as_deref()?),
-            };
+    /// The hit path of `get_value(key)`: builds the wire key in the scope's reused buffer and
+    /// looks it up there, allocating nothing. The pointer is valid until Python code runs again.
+    pub(crate) fn local_hit(py: Python<'_>, raw: &[u8]) -> Option<*mut pyo3::ffi::PyObject> {
+        with_scope(py, |s| {
             let mut buf = std::mem::take(&mut s.scratch);
-            if shared {
-                buf.clear();
-                buf.extend_from_slice(raw);
-            } else {
-                keys::build_into(&mut buf, &s.site, user, raw);
-            }
-            let hit = match field {
-                None => s.get(&buf),
-                Some(f) => s.hget(&buf, f),
-            }
-            .map(|v| v.as_ptr());
+            keys::build_into(&mut buf, &s.site, None, raw);
+            let hit = s.store.get(Key::Bytes(&buf)).map(|v| v.as_ptr());
             s.scratch = buf;
             hit
         })
@@ -224,12 +331,12 @@ impl RedisWrapper {
     }
 
     pub(crate) fn site_key(&self, key: &Bound<'_, PyAny>) -> CacheResult<Vec<u8>> {
-        self.key(key, User::Nobody, false)
+        self.key_from(key.py(), &codec::key_bytes(key)?, &User::Nobody)
     }
 
     /// The site prefix in force (scope, else wrapper), for patterns and unprefixing.
-    pub(crate) fn current_site(&self) -> CacheResult<String> {
-        with_scope(|s| s.site.clone())
+    pub(crate) fn current_site(&self, py: Python<'_>) -> CacheResult<String> {
+        with_scope(py, |s| s.site.clone())
             .or_else(|| self.site.clone())
             .ok_or_else(|| {
                 CacheError::Scope(
@@ -255,16 +362,6 @@ impl RedisWrapper {
             }
             Err(cause) => codec::undecodable(py, key, cause, self.strict).map(|()| None),
         }
-    }
-
-    pub(crate) fn local_put(key: &[u8], value: &Bound<'_, PyAny>) {
-        let displaced = with_scope(|s| s.put(key, value.clone().unbind()));
-        drop(displaced); // outside the borrow: `__del__` may call back into the cache
-    }
-
-    pub(crate) fn local_forget(key: &[u8]) {
-        let displaced = with_scope(|s| s.remove(key));
-        drop(displaced);
     }
 
     /// Keys of this site matching `{site}|{prefix}*`, by SCAN (never KEYS, which blocks a Redis
@@ -296,12 +393,10 @@ impl RedisWrapper {
             })
         });
         match scanned {
-            Err(err) if err.is_connection() => {
-                Ok(
-                    with_scope(|s| s.keys_where(|k| keys::glob_match(&pattern, k)))
-                        .unwrap_or_default(),
-                )
-            }
+            Err(err) if err.is_connection() => Ok(with_scope(py, |s| {
+                s.store.bytes_keys_where(|k| keys::glob_match(&pattern, k))
+            })
+            .unwrap_or_default()),
             other => other,
         }
     }
@@ -310,10 +405,11 @@ impl RedisWrapper {
     /// UNLINK it, repeat, so Redis never sees one long blocking command. Connection errors are
     /// swallowed, as Frappe's `delete_keys` does.
     pub(crate) fn delete_pattern(&self, py: Python<'_>, pattern: Vec<u8>) -> CacheResult<()> {
-        let displaced = with_scope(|s| {
-            s.keys_where(|k| keys::glob_match(&pattern, k))
+        let displaced = with_scope(py, |s| {
+            s.store
+                .bytes_keys_where(|k| keys::glob_match(&pattern, k))
                 .into_iter()
-                .flat_map(|k| s.remove(&k))
+                .filter_map(|k| s.store.remove(Key::Bytes(&k)))
                 .collect::<Vec<_>>()
         });
         drop(displaced);
@@ -341,26 +437,24 @@ impl RedisWrapper {
         swallow(result, ())
     }
 
-    fn unlink(&self, py: Python<'_>, keys: &[Vec<u8>]) -> CacheResult<()> {
+    fn unlink(&self, py: Python<'_>, keys: &[Made<'_>]) -> CacheResult<()> {
         if keys.is_empty() {
             return Ok(());
         }
         let mut pipe = redis::pipe();
         for chunk in keys.chunks(BATCH) {
-            pipe.cmd("UNLINK").arg(chunk).ignore();
+            let cmd = pipe.cmd("UNLINK");
+            for k in chunk {
+                cmd.arg(k.wire());
+            }
+            cmd.ignore();
         }
         swallow(self.io(py, |c| c.query_pipeline::<()>(&pipe)), ())
     }
 
+    /// HDEL of each hash's fields, in one round trip (connection errors swallowed).
     fn hdel_many(&self, py: Python<'_>, pairs: Vec<(Vec<u8>, Vec<Vec<u8>>)>) -> CacheResult<()> {
         let pairs: Vec<_> = pairs.into_iter().filter(|(_, f)| !f.is_empty()).collect();
-        for (name, fields) in &pairs {
-            let displaced: Vec<_> = fields
-                .iter()
-                .filter_map(|f| with_scope(|s| s.hremove(name, f)).flatten())
-                .collect();
-            drop(displaced);
-        }
         if pairs.is_empty() {
             return Ok(());
         }
@@ -369,6 +463,23 @@ impl RedisWrapper {
             pipe.cmd("HDEL").arg(name).arg(fields).ignore();
         }
         swallow(self.io(py, |c| c.query_pipeline::<()>(&pipe)), ())
+    }
+
+    /// Forgets `fields` of hash `name` locally and returns their wire forms.
+    fn forget_fields(
+        &self,
+        py: Python<'_>,
+        name: &Made<'_>,
+        fields: &[Bound<'_, PyAny>],
+    ) -> CacheResult<Vec<Vec<u8>>> {
+        let mut wire = Vec::with_capacity(fields.len());
+        for f in fields {
+            wire.push(codec::arg_bytes(f, "hash field")?.into_owned());
+        }
+        for f in fields {
+            forget_field(py, name, f)?;
+        }
+        Ok(wire)
     }
 
     fn raw_query<T: redis::FromRedisValue + Send>(
@@ -380,7 +491,8 @@ impl RedisWrapper {
     }
 }
 
-/// A raw command from Python arguments, encoded as redis-py encodes them.
+/// A raw command from Python arguments, encoded as redis-py encodes them. A first argument
+/// with spaces is a multi-word command name (`"CLIENT ID"`), as redis-py splits it.
 fn command_from(args: &Bound<'_, PyTuple>) -> CacheResult<Cmd> {
     let mut parts = args.iter();
     let Some(name) = parts.next() else {
@@ -389,7 +501,13 @@ fn command_from(args: &Bound<'_, PyTuple>) -> CacheResult<Cmd> {
         ));
     };
     let mut cmd = Cmd::new();
-    cmd.arg(codec::arg_bytes(&name, "command name")?.as_ref());
+    let name = codec::arg_bytes(&name, "command name")?;
+    for word in name
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+    {
+        cmd.arg(word);
+    }
     for arg in parts {
         cmd.arg(codec::arg_bytes(&arg, "command argument")?.as_ref());
     }
@@ -405,7 +523,7 @@ fn no_current_user() -> CacheError {
 }
 
 /// The elements of a `keys`/`names` argument: a str, bytes or int is one key; any other
-/// iterable (list, tuple, set, dict view, generator) is many; anything else is one (bad) key.
+/// iterable (list, tuple, set, dict view, generator) is many; anything else is one key.
 fn many<'py>(arg: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
     if arg.is_instance_of::<PyString>()
         || arg.is_instance_of::<PyBytes>()
@@ -417,6 +535,10 @@ fn many<'py>(arg: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
         Ok(items) => items.collect(),
         Err(_) => Ok(vec![arg.clone()]),
     }
+}
+
+fn none(py: Python<'_>) -> Bound<'_, PyAny> {
+    py.None().into_bound(py)
 }
 
 #[pymethods]
@@ -437,7 +559,13 @@ impl RedisWrapper {
         let seconds = |name: &str, v: Option<f64>| -> CacheResult<Option<Duration>> {
             match v {
                 None => Ok(None),
-                Some(s) if s.is_finite() && s > 0.0 => Ok(Some(Duration::from_secs_f64(s))),
+                Some(s) if s.is_finite() && s > 0.0 => {
+                    Duration::try_from_secs_f64(s).map(Some).map_err(|_| {
+                        CacheError::Config(format!(
+                            "{name} is too large ({s} s); pass None to wait forever"
+                        ))
+                    })
+                }
                 Some(s) => Err(CacheError::Config(format!(
                     "{name} must be a positive number of seconds or None (wait forever), got {s}"
                 ))),
@@ -513,23 +641,23 @@ impl RedisWrapper {
         slf
     }
 
-    fn close(&self, py: Python<'_>) {
+    /// Closes this wrapper's idle connections (the next command opens new ones).
+    fn close_connections(&self, py: Python<'_>) {
         py.detach(|| self.client.close());
     }
 
-    #[pyo3(signature = (key, user=None, shared=false))]
+    #[pyo3(signature = (key, user=None, shared=Flag(false)), text_signature = "($self, key, user=None, shared=False)")]
     fn make_key<'py>(
         &self,
         key: &Bound<'py, PyAny>,
         user: Option<&Bound<'py, PyAny>>,
-        shared: bool,
+        shared: Flag,
     ) -> CacheResult<Bound<'py, PyAny>> {
-        if shared {
-            codec::key_bytes(key)?; // still refuse keys Redis could not take
-            return Ok(key.clone());
+        if shared.0 {
+            return Ok(key.clone()); // Frappe returns a shared key as it came
         }
-        let k = self.key(key, User::from_arg(user)?, false)?;
-        Ok(PyBytes::new(key.py(), &k).into_any())
+        let made = self.make(key, &User::from_arg(user)?, false)?;
+        Ok(PyBytes::new(key.py(), made.wire()).into_any())
     }
 
     fn connected(&self, py: Python<'_>) -> bool {
@@ -539,7 +667,7 @@ impl RedisWrapper {
 
     // -- strings ---------------------------------------------------------------------------------
 
-    #[pyo3(signature = (key, val, user=None, expires_in_sec=None, shared=false))]
+    #[pyo3(signature = (key, val, user=None, expires_in_sec=None, shared=Flag(false)), text_signature = "($self, key, val, user=None, expires_in_sec=None, shared=False)")]
     fn set_value(
         &self,
         py: Python<'_>,
@@ -547,96 +675,100 @@ impl RedisWrapper {
         val: &Bound<'_, PyAny>,
         user: Option<&Bound<'_, PyAny>>,
         expires_in_sec: Option<&Bound<'_, PyAny>>,
-        shared: bool,
+        shared: Flag,
     ) -> CacheResult<()> {
-        let k = self.key(key, User::from_arg(user)?, shared)?;
+        let k = self.make(key, &User::from_arg(user)?, shared.0)?;
         let ttl = match expires_in_sec {
             Some(v) if !v.is_none() => Some(ttl_seconds(v, "expires_in_sec", true)?),
             _ => None,
         };
         // Pickle before touching anything: an unpicklable value leaves the caches as they were.
         let pickled = codec::dumps(val)?;
-        let mut cmd = cmd_with("SET", &k);
+        let mut cmd = cmd_with("SET", k.wire());
         cmd.arg(pickled.as_bytes());
         if let Some(ttl) = ttl {
             cmd.arg("EX").arg(ttl);
         }
         drop(pickled);
-        Self::local_put(&k, val);
+        local_put(py, &k, val)?;
         swallow(self.io(py, |c| c.query::<()>(&cmd)), ())
     }
 
-    #[pyo3(signature = (key, generator=None, user=None, expires=false, shared=false, *, use_local_cache=true))]
+    #[pyo3(signature = (key, generator=None, user=None, expires=Flag(false), shared=Flag(false), *, use_local_cache=Flag(true)), text_signature = "($self, key, generator=None, user=None, expires=False, shared=False, *, use_local_cache=True)")]
     fn get_value<'py>(
         &self,
         py: Python<'py>,
         key: &Bound<'py, PyAny>,
         generator: Option<&Bound<'py, PyAny>>,
         user: Option<&Bound<'py, PyAny>>,
-        expires: bool,
-        shared: bool,
-        use_local_cache: bool,
+        expires: Flag,
+        shared: Flag,
+        use_local_cache: Flag,
     ) -> CacheResult<Bound<'py, PyAny>> {
-        let user_arg = User::from_arg(user)?;
-        if use_local_cache {
-            let raw = codec::key_bytes(key)?;
-            if let Some(hit) = Self::local_get(py, &raw, user_arg, shared, None) {
-                return Ok(hit.into_bound(py));
+        let shared_flag = shared.0;
+        let k = self.make(key, &User::from_arg(user)?, shared_flag)?;
+        if use_local_cache.0 {
+            if let Some(hit) = local_get(py, &k)? {
+                return Ok(hit);
             }
         }
-        let k = self.key(key, user_arg, shared)?;
-        let cmd = cmd_with("GET", &k);
+        let cmd = cmd_with("GET", k.wire());
         let stored: Option<Vec<u8>> = swallow(self.io(py, |c| c.query(&cmd)), None)?;
         // A stored pickle of None reads as a miss, as in Frappe (only EXISTS tells them apart).
-        let mut value = match stored {
-            Some(data) => self.decode(py, &k, &data)?.filter(|v| !v.is_none()),
+        let value = match stored {
+            Some(data) => self.decode(py, k.wire(), &data)?.filter(|v| !v.is_none()),
             None => None,
         };
-        if expires {
+        if expires.0 {
             // Frappe: an expiring read neither runs the generator nor fills the local cache.
-            return Ok(value.unwrap_or_else(|| py.None().into_bound(py)));
+            return Ok(value.unwrap_or_else(|| none(py)));
         }
-        if let (None, Some(generator)) = (&value, generator.filter(|g| !g.is_none())) {
+        if let (None, Some(generator)) =
+            (&value, generator.filter(|g| g.is_truthy().unwrap_or(true)))
+        {
             let generated = generator.call0()?;
             self.set_value(py, key, &generated, user, None, shared)?;
-            value = Some(generated);
-        } else {
-            let v = value.clone().unwrap_or_else(|| py.None().into_bound(py));
-            Self::local_put(&k, &v); // a miss is cached too: the negative cache
+            return Ok(generated);
         }
-        Ok(value.unwrap_or_else(|| py.None().into_bound(py)))
+        let value = value.unwrap_or_else(|| none(py));
+        local_put(py, &k, &value)?; // a miss is cached too: the negative cache
+        Ok(value)
     }
 
-    #[pyo3(signature = (key, time, *, user=None, shared=false))]
+    #[pyo3(signature = (key, time, *, user=None, shared=Flag(false)), text_signature = "($self, key, time, *, user=None, shared=False)")]
     fn expire_key(
         &self,
         py: Python<'_>,
         key: &Bound<'_, PyAny>,
         time: &Bound<'_, PyAny>,
         user: Option<&Bound<'_, PyAny>>,
-        shared: bool,
+        shared: Flag,
     ) -> CacheResult<Option<bool>> {
-        let k = self.key(key, User::from_arg(user)?, shared)?;
-        let mut cmd = cmd_with("EXPIRE", &k);
+        let k = self.make(key, &User::from_arg(user)?, shared.0)?;
+        let mut cmd = cmd_with("EXPIRE", k.wire());
         cmd.arg(ttl_seconds(time, "time", false)?);
         swallow(self.io(py, |c| c.query::<bool>(&cmd)).map(Some), None)
     }
 
-    #[pyo3(signature = (*names, user=None, shared=false))]
+    #[pyo3(signature = (*names, user=None, shared=Flag(false)), text_signature = "($self, *names, user=None, shared=None)")]
     fn exists<'py>(
         &self,
         py: Python<'py>,
         names: &Bound<'py, PyTuple>,
         user: Option<&Bound<'py, PyAny>>,
-        shared: bool,
+        shared: Flag,
     ) -> CacheResult<Bound<'py, PyAny>> {
+        let user = User::from_arg(user)?;
+        let shared = shared.0;
         let mut cmd = redis::cmd("EXISTS");
         for name in names.iter() {
-            cmd.arg(self.key(&name, User::from_arg(user)?, shared)?);
+            cmd.arg(self.make(&name, &user, shared)?.wire());
         }
         if names.is_empty() {
-            let Ok(zero) = 0i64.into_pyobject(py);
-            return Ok(zero.into_any());
+            // Redis refuses an EXISTS without keys; redis-py would send it and raise.
+            return Err(CacheError::Type(
+                "exists() needs at least one key name".into(),
+            ));
         }
         match self.io(py, |c| c.query::<i64>(&cmd)) {
             Ok(n) => {
@@ -663,40 +795,42 @@ impl RedisWrapper {
         self.delete_pattern(py, pattern)
     }
 
-    #[pyo3(signature = (keys, user=None, make_keys=true, shared=false))]
+    #[pyo3(signature = (keys, user=None, make_keys=Flag(true), shared=Flag(false)), text_signature = "($self, keys, user=None, make_keys=True, shared=False)")]
     fn delete_value(
         &self,
         py: Python<'_>,
         keys: &Bound<'_, PyAny>,
         user: Option<&Bound<'_, PyAny>>,
-        make_keys: bool,
-        shared: bool,
+        make_keys: Flag,
+        shared: Flag,
     ) -> CacheResult<()> {
         if !keys.is_truthy()? {
             return Ok(());
         }
-        let mut wire = Vec::new();
+        let user = User::from_arg(user)?;
+        let (make_keys, shared) = (make_keys.0, shared.0);
+        let mut made = Vec::new();
         for k in many(keys)? {
-            wire.push(if make_keys {
-                self.key(&k, User::from_arg(user)?, shared)?
+            made.push(if make_keys {
+                self.make(&k, &user, shared)?
             } else {
-                codec::key_bytes(&k)?.into_owned()
+                Made::as_given(&k)?
             });
         }
-        for k in &wire {
-            Self::local_forget(k);
+        for k in &made {
+            local_forget(py, k)?;
         }
-        self.unlink(py, &wire)
+        self.unlink(py, &made)
     }
 
-    #[pyo3(signature = (keys, user=None, make_keys=true, shared=false))]
+    #[pyo3(signature = (keys, user=None, make_keys=Flag(true), shared=Flag(false)), text_signature = "($self, keys, user=None, make_keys=True, shared=False)")]
     fn delete_key(
         &self,
         py: Python<'_>,
         keys: &Bound<'_, PyAny>,
         user: Option<&Bound<'_, PyAny>>,
-        make_keys: bool,
-        shared: bool,
+        make_keys: Flag,
+        shared: Flag,
     ) -> CacheResult<()> {
         self.delete_value(py, keys, user, make_keys, shared)
     }
@@ -706,7 +840,7 @@ impl RedisWrapper {
         py: Python<'py>,
         key: &Bound<'py, PyAny>,
     ) -> CacheResult<Bound<'py, PyDict>> {
-        let site = self.current_site()?;
+        let site = self.current_site(py)?;
         let found = self.scan_keys(py, key)?;
         let result = PyDict::new(py);
         if found.is_empty() {
@@ -716,15 +850,15 @@ impl RedisWrapper {
         cmd.arg(&found);
         let values: Vec<Option<Vec<u8>>> =
             swallow(self.io(py, |c| c.query(&cmd)), vec![None; found.len()])?;
-        for (k, stored) in found.iter().zip(values) {
-            let local = with_scope(|s| s.get(k).map(|v| v.clone_ref(py))).flatten();
-            let value = match (local, stored) {
-                (Some(v), _) => Some(v.into_bound(py)),
-                (None, Some(data)) => self.decode(py, k, &data)?,
+        for (k, stored) in found.into_iter().zip(values) {
+            let made = Made::Prefixed(k);
+            let value = match (local_get(py, &made)?, stored) {
+                (Some(v), _) => Some(v),
+                (None, Some(data)) => self.decode(py, made.wire(), &data)?,
                 (None, None) => None,
             };
             let Some(value) = value else { continue };
-            let short = keys::strip_site(&site, k).unwrap_or(k);
+            let short = keys::strip_site(&site, made.wire()).unwrap_or(made.wire());
             match std::str::from_utf8(short) {
                 Ok(s) => result.set_item(s, value)?,
                 Err(_) => result.set_item(PyBytes::new(py, short), value)?,
@@ -733,154 +867,149 @@ impl RedisWrapper {
         Ok(result)
     }
 
-    // -- hashes ----------------------------------------------------------------------------------
+    // -- hashes: the request cache holds each as Frappe does, a dict {field: value} ----------------
 
-    #[pyo3(signature = (name, key, value, shared=false))]
+    #[pyo3(signature = (name, key, value, shared=Flag(false)), text_signature = "($self, name, key, value, shared=False)")]
     fn hset(
         &self,
         py: Python<'_>,
         name: &Bound<'_, PyAny>,
         key: &Bound<'_, PyAny>,
         value: &Bound<'_, PyAny>,
-        shared: bool,
+        shared: Flag,
     ) -> CacheResult<()> {
         if key.is_none() {
             return Ok(());
         }
-        let n = self.key(name, User::Nobody, shared)?;
+        let n = self.make(name, &User::Nobody, shared.0)?;
         let field = codec::arg_bytes(key, "hash field")?;
         let pickled = codec::dumps(value)?;
-        let mut cmd = cmd_with("HSET", &n);
+        let mut cmd = cmd_with("HSET", n.wire());
         cmd.arg(&field).arg(pickled.as_bytes());
         drop(pickled);
-        let displaced = with_scope(|s| s.hput(&n, &field, value.clone().unbind()));
-        drop(displaced);
+        if let Some(entry) = local_hash(py, &n, true)? {
+            entry.set_item(key, value)?;
+        }
         swallow(self.io(py, |c| c.query::<()>(&cmd)), ())
     }
 
-    #[pyo3(signature = (name, key, generator=None, shared=false))]
+    #[pyo3(signature = (name, key, generator=None, shared=Flag(false)), text_signature = "($self, name, key, generator=None, shared=False)")]
     fn hget<'py>(
         &self,
         py: Python<'py>,
         name: &Bound<'py, PyAny>,
         key: &Bound<'py, PyAny>,
         generator: Option<&Bound<'py, PyAny>>,
-        shared: bool,
+        shared: Flag,
     ) -> CacheResult<Bound<'py, PyAny>> {
-        // Frappe: a falsy field reads as None. Text and bytes are falsy when empty (no call
-        // into Python needed); anything else is asked.
-        let text = key.is_instance_of::<PyString>() || key.is_instance_of::<PyBytes>();
-        if key.is_none() || (!text && !key.is_truthy()?) {
-            return Ok(py.None().into_bound(py));
+        let n = self.make(name, &User::Nobody, shared.0)?;
+        // Frappe makes sure the hash has its dict in the request cache, then reads it.
+        let entry = local_hash(py, &n, true)?;
+        if !key.is_truthy()? {
+            return Ok(none(py));
+        }
+        if let Some(hit) = entry
+            .as_ref()
+            .map(|e| hash_field(e, key))
+            .transpose()?
+            .flatten()
+        {
+            return Ok(hit);
         }
         let field = codec::arg_bytes(key, "hash field")?;
-        if field.is_empty() {
-            return Ok(py.None().into_bound(py));
-        }
-        let hit = Self::local_get(
-            py,
-            &codec::key_bytes(name)?,
-            User::Nobody,
-            shared,
-            Some(&field),
-        );
-        if let Some(hit) = hit {
-            return Ok(hit.into_bound(py));
-        }
-        let n = self.key(name, User::Nobody, shared)?;
-        let mut cmd = cmd_with("HGET", &n);
+        let mut cmd = cmd_with("HGET", n.wire());
         cmd.arg(&field);
         let stored: Option<Vec<u8>> = swallow(self.io(py, |c| c.query(&cmd)), None)?;
         if let Some(data) = stored {
-            if let Some(value) = self.decode(py, &n, &data)? {
-                let displaced = with_scope(|s| s.hput(&n, &field, value.clone().unbind()));
-                drop(displaced);
+            let value = self.decode(py, n.wire(), &data)?;
+            if let Some(value) = value {
+                if let Some(entry) = local_hash(py, &n, true)? {
+                    entry.set_item(key, &value)?;
+                }
                 return Ok(value);
             }
         }
-        match generator.filter(|g| !g.is_none()) {
+        match generator.filter(|g| g.is_truthy().unwrap_or(true)) {
             Some(generator) => {
                 let value = generator.call0()?;
                 self.hset(py, name, key, &value, shared)?;
                 Ok(value)
             }
-            None => Ok(py.None().into_bound(py)),
+            None => Ok(none(py)),
         }
     }
 
-    #[pyo3(signature = (name, shared=false))]
+    #[pyo3(signature = (name, shared=Flag(false)), text_signature = "($self, name, shared=False)")]
     fn hgetall<'py>(
         &self,
         py: Python<'py>,
         name: &Bound<'py, PyAny>,
-        shared: bool,
+        shared: Flag,
     ) -> CacheResult<Bound<'py, PyDict>> {
-        let n = self.key(name, User::Nobody, shared)?;
-        let cmd = cmd_with("HGETALL", &n);
+        let n = self.make(name, &User::Nobody, shared.0)?;
+        let cmd = cmd_with("HGETALL", n.wire());
         let pairs: Vec<(Vec<u8>, Vec<u8>)> = self.io(py, |c| c.query(&cmd))?;
         let result = PyDict::new(py);
         for (field, data) in pairs {
-            if let Some(value) = self.decode(py, &n, &data)? {
+            if let Some(value) = self.decode(py, n.wire(), &data)? {
                 result.set_item(PyBytes::new(py, &field), value)?;
             }
         }
         Ok(result)
     }
 
-    #[pyo3(signature = (name, key, shared=false))]
+    #[pyo3(signature = (name, key, shared=Flag(false)), text_signature = "($self, name, key, shared=False)")]
     fn hexists(
         &self,
         py: Python<'_>,
         name: &Bound<'_, PyAny>,
         key: &Bound<'_, PyAny>,
-        shared: bool,
+        shared: Flag,
     ) -> CacheResult<bool> {
         if key.is_none() {
             return Ok(false);
         }
-        let mut cmd = cmd_with("HEXISTS", &self.key(name, User::Nobody, shared)?);
+        let n = self.make(name, &User::Nobody, shared.0)?;
+        let mut cmd = cmd_with("HEXISTS", n.wire());
         cmd.arg(codec::arg_bytes(key, "hash field")?);
         swallow(self.io(py, |c| c.query(&cmd)), false)
     }
 
-    #[pyo3(signature = (name, shared=false))]
+    #[pyo3(signature = (name, shared=Flag(false)), text_signature = "($self, name, shared=False)")]
     fn hkeys<'py>(
         &self,
         py: Python<'py>,
         name: &Bound<'py, PyAny>,
-        shared: bool,
+        shared: Flag,
     ) -> CacheResult<Bound<'py, PyList>> {
-        let cmd = cmd_with("HKEYS", &self.key(name, User::Nobody, shared)?);
+        let n = self.make(name, &User::Nobody, shared.0)?;
+        let cmd = cmd_with("HKEYS", n.wire());
         let fields: Vec<Vec<u8>> = swallow(self.io(py, |c| c.query(&cmd)), Vec::new())?;
         Ok(bytes_list(py, fields)?)
     }
 
-    #[pyo3(signature = (name, keys, shared=false, pipeline=None))]
+    #[pyo3(signature = (name, keys, shared=Flag(false), pipeline=None), text_signature = "($self, name, keys, shared=False, pipeline=None)")]
     fn hdel(
         &self,
         py: Python<'_>,
         name: &Bound<'_, PyAny>,
         keys: &Bound<'_, PyAny>,
-        shared: bool,
+        shared: Flag,
         pipeline: Option<&Bound<'_, PyAny>>,
     ) -> CacheResult<()> {
-        let n = self.key(name, User::Nobody, shared)?;
-        let fields = many(keys)?
-            .iter()
-            .map(|f| codec::arg_bytes(f, "hash field").map(|b| b.into_owned()))
-            .collect::<CacheResult<Vec<_>>>()?;
-        if let Some(pipeline) = pipeline.filter(|p| !p.is_none() && !fields.is_empty()) {
-            // Frappe batches invalidations on a caller's pipeline: forget locally, queue the HDEL.
-            for f in &fields {
-                let displaced = with_scope(|s| s.hremove(&n, f));
-                drop(displaced);
+        let n = self.make(name, &User::Nobody, shared.0)?;
+        let fields = many(keys)?;
+        let wire = self.forget_fields(py, &n, &fields)?;
+        if let Some(pipeline) = pipeline.filter(|p| !p.is_none()) {
+            // Frappe batches invalidations on a caller's pipeline: queue the HDEL there.
+            if !wire.is_empty() {
+                let mut args = vec![PyBytes::new(py, n.wire()).into_any()];
+                args.extend(wire.iter().map(|f| PyBytes::new(py, f).into_any()));
+                pipeline.call_method1("hdel", PyTuple::new(py, args)?)?;
             }
-            let mut args = vec![PyBytes::new(py, &n).into_any()];
-            args.extend(fields.iter().map(|f| PyBytes::new(py, f).into_any()));
-            pipeline.call_method1("hdel", PyTuple::new(py, args)?)?;
             return Ok(());
         }
-        self.hdel_many(py, vec![(n, fields)])
+        self.hdel_many(py, vec![(n.wire().to_vec(), wire)])
     }
 
     fn hdel_names(
@@ -889,11 +1018,12 @@ impl RedisWrapper {
         names: &Bound<'_, PyAny>,
         key: &Bound<'_, PyAny>,
     ) -> CacheResult<()> {
-        let field = codec::arg_bytes(key, "hash field")?.into_owned();
-        let pairs = many(names)?
-            .iter()
-            .map(|n| Ok((self.site_key(n)?, vec![field.clone()])))
-            .collect::<CacheResult<Vec<_>>>()?;
+        let mut pairs = Vec::new();
+        for name in many(names)? {
+            let n = self.make(&name, &User::Nobody, false)?;
+            let wire = self.forget_fields(py, &n, std::slice::from_ref(key))?;
+            pairs.push((n.wire().to_vec(), wire));
+        }
         self.hdel_many(py, pairs)
     }
 
@@ -903,15 +1033,13 @@ impl RedisWrapper {
         name_starts_with: &Bound<'_, PyAny>,
         key: &Bound<'_, PyAny>,
     ) -> CacheResult<()> {
-        let field = codec::arg_bytes(key, "hash field")?.into_owned();
-        let names = self.scan_keys(py, name_starts_with)?;
-        self.hdel_many(
-            py,
-            names
-                .into_iter()
-                .map(|n| (n, vec![field.clone()]))
-                .collect(),
-        )
+        let mut pairs = Vec::new();
+        for name in self.scan_keys(py, name_starts_with)? {
+            let n = Made::Prefixed(name);
+            let wire = self.forget_fields(py, &n, std::slice::from_ref(key))?;
+            pairs.push((n.wire().to_vec(), wire));
+        }
+        self.hdel_many(py, pairs)
     }
 
     // -- lists and sets: raw members, never pickled, never cached locally --------------------------
@@ -1001,12 +1129,13 @@ impl RedisWrapper {
         self.set_members(py, "SREM", name, values)
     }
 
+    /// redis-py's reply: the integer 1 or 0.
     fn sismember(
         &self,
         py: Python<'_>,
         name: &Bound<'_, PyAny>,
         value: &Bound<'_, PyAny>,
-    ) -> CacheResult<bool> {
+    ) -> CacheResult<i64> {
         let mut cmd = cmd_with("SISMEMBER", &self.site_key(name)?);
         cmd.arg(codec::arg_bytes(value, "set member")?);
         self.raw_query(py, cmd)
@@ -1035,7 +1164,7 @@ impl RedisWrapper {
                 let member: Option<Vec<u8>> = self.raw_query(py, cmd)?;
                 Ok(match member {
                     Some(m) => PyBytes::new(py, &m).into_any(),
-                    None => py.None().into_bound(py),
+                    None => none(py),
                 })
             }
             Some(count) => {
@@ -1056,11 +1185,12 @@ impl RedisWrapper {
         Ok(PySet::new(py, members.iter().map(|m| PyBytes::new(py, m)))?)
     }
 
-    // -- raw commands: keys as given, replies as redis-py returns them before its callbacks ------
+    // -- raw commands: keys as given, replies as redis-py reads them before its callbacks --------
 
-    /// Sends one command as given (no prefixing, no pickling) and returns the raw reply.
+    /// Sends one command as given (no prefixing, no pickling) and returns the unparsed reply;
+    /// `execute_command` applies redis-py's response callbacks on top.
     #[pyo3(signature = (*args))]
-    fn execute_command<'py>(
+    fn execute_raw<'py>(
         &self,
         py: Python<'py>,
         args: &Bound<'py, PyTuple>,
@@ -1070,14 +1200,13 @@ impl RedisWrapper {
         Ok(reply::to_python(py, reply)?)
     }
 
-    /// Sends `commands` (each a tuple of arguments) in one round trip, inside MULTI/EXEC when
-    /// `transaction`; returns one reply per command, an error reply as an (unraised) exception.
-    #[pyo3(signature = (commands, transaction=false))]
+    /// Sends `commands` (each a tuple of arguments) in one round trip and returns one reply per
+    /// command, an error reply as an (unraised) exception. The Python `Pipeline` frames
+    /// transactions with MULTI/EXEC itself, to read each queued command's answer.
     fn execute_pipeline<'py>(
         &self,
         py: Python<'py>,
         commands: &Bound<'py, PyAny>,
-        transaction: bool,
     ) -> CacheResult<Bound<'py, PyList>> {
         let mut pipe = redis::pipe();
         let mut count = 0;
@@ -1091,9 +1220,6 @@ impl RedisWrapper {
         }
         if count == 0 {
             return Ok(PyList::empty(py));
-        }
-        if transaction {
-            pipe.atomic();
         }
         pipe.ignore_errors();
         let replies: Vec<Value> = self.io(py, |c| c.query_pipeline(&pipe))?;

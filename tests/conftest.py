@@ -75,9 +75,19 @@ def server_factory() -> Iterator[Callable[..., RedisServer]]:
         server.close()
 
 
+@pytest.fixture
+def default_cache(wrapper: RedisWrapper) -> Iterator[RedisWrapper]:
+    """``wrapper`` as the decorators' default cache, for the test."""
+    frappe_cache.set_default_cache(wrapper)
+    yield wrapper
+    frappe_cache.set_default_cache(None)
+
+
 @pytest.fixture(autouse=True)
 def _no_request_scope_leaks() -> Iterator[None]:
-    """Every test starts and ends with no request scope open on the main thread."""
+    """Every test starts and ends with no request scope open on the main thread, and no
+    ``user=True`` resolver left behind by a drop-in test."""
     frappe_cache.end_request()
     yield
     frappe_cache.end_request()
+    frappe_cache._native.set_user_resolver(None)

@@ -24,13 +24,6 @@ from tests.conftest import SITE
 from tests.support import CommandCounter
 
 
-@pytest.fixture
-def default_cache(wrapper: RedisWrapper):
-    frappe_cache.set_default_cache(wrapper)
-    yield wrapper
-    frappe_cache.set_default_cache(None)
-
-
 class Shop:
     """Module level, so a Shop pickles (and so digests) by its state."""
 
@@ -128,8 +121,6 @@ def test_bad_ttl_types(ttl):
 
 
 def test_bad_user_and_non_callables():
-    with pytest.raises(TypeError, match="user"):
-        redis_cache(user=5)(lambda: 1)
     with pytest.raises(TypeError):
         redis_cache()(42)
     with pytest.raises(TypeError, match="coroutines"):

@@ -88,11 +88,12 @@ def test_install_makes_frappe_cache_ours(frappe: ModuleType) -> None:
         assert frappe.cache is cache
         from frappe.utils.redis_wrapper import setup_cache
 
-        assert setup_cache() is cache
-        # v16's ClientCache is Frappe's own, built around Frappe's redis-py wrapper
-        assert frappe.client_cache is not None
-        assert isinstance(frappe.client_cache.invalidator, redis.Redis)
-        assert not isinstance(frappe.client_cache.invalidator, RedisWrapper)
+        assert isinstance(setup_cache(), RedisWrapper), "a factory, as Frappe's"
+        assert frappe_cache.get_default_cache() is cache, "the decorators follow frappe.cache"
+        # v16 builds its ClientCache right after, with ours as the invalidator it subscribes through
+        assert frappe.client_cache is not None and frappe.client_cache.healthy
+        assert frappe.client_cache.invalidator is cache
+        assert isinstance(cache, redis.Redis), "a redis.Redis, as Frappe's wrapper is"
     with job(frappe, SITE2):
         assert frappe.cache is cache  # one wrapper per process, for every site
 
@@ -133,17 +134,16 @@ def test_cache_is_built_once_under_concurrent_first_inits(
 
 
 def test_install_is_idempotent(frappe: ModuleType) -> None:
-    patched = {n: getattr(frappe, n) for n in ("init", "set_user", "connect", "destroy", "clear_cache")}
-    from frappe.utils import caching
+    from frappe.utils import caching, redis_wrapper
 
+    patched = (type(frappe.local), frappe.release_local, redis_wrapper.setup_cache)
     decorators = (caching.redis_cache, caching.site_cache, caching.request_cache)
     dropin.install()
     dropin.install()
     assert dropin.installed()
-    for name, fn in patched.items():
-        assert getattr(frappe, name) is fn, name
-        original = fn.__frappe_cache_original__
-        assert not hasattr(original, "__frappe_cache_original__"), f"{name} wrapped twice"
+    assert (type(frappe.local), frappe.release_local, redis_wrapper.setup_cache) == patched
+    assert type(frappe.local).__mro__[2] is not type(frappe.local).__mro__[1], "watched once"
+    assert not hasattr(frappe.release_local.__frappe_cache_original__, "__frappe_cache_original__")
     assert (caching.redis_cache, caching.site_cache, caching.request_cache) == decorators
     with job(frappe):
         assert frappe_cache.current_site() == DB1
@@ -153,7 +153,8 @@ def test_decorators_point_at_ours(frappe: ModuleType) -> None:
     from frappe.utils import caching
 
     assert caching.redis_cache is frappe_cache.redis_cache
-    assert caching.request_cache is frappe_cache.request_cache
+    # request_cache stays Frappe's: its store is frappe.local.request_cache, which Frappe resets
+    assert caching.request_cache is not frappe_cache.request_cache
     with job(frappe):
 
         @caching.site_cache
@@ -172,6 +173,7 @@ def test_decorators_point_at_ours(frappe: ModuleType) -> None:
             assert fn(1) == 1
             assert hasattr(fn, "cache_info") and not hasattr(fn, "__frappe_standin__")
         assert g.maxsize == 3 and g.ttl == 60
+        assert f.maxsize is None, "unbounded by default, as Frappe's"
 
 
 def test_install_mid_request_and_earlier_decorations(standin: ModuleType, raw: redis.Redis) -> None:
@@ -189,9 +191,12 @@ def test_install_mid_request_and_earlier_decorations(standin: ModuleType, raw: r
         frappe.connect()
         assert type(frappe.cache).__module__ == "frappe.utils.redis_wrapper"  # Frappe's own
         assert frappe_cache.current_site() is None
+        frappe.local.cache[b"before|k"] = "kept"
         dropin.install()
         assert isinstance(frappe.cache, RedisWrapper)
         assert (frappe_cache.current_site(), frappe_cache.current_user()) == (DB1, "Administrator")
+        assert isinstance(frappe.local.cache, frappe_cache.LocalCache)
+        assert frappe.local.cache[b"before|k"] == "kept", "the request's entries are adopted"
         from frappe.utils.caching import redis_cache
 
         @redis_cache
@@ -212,8 +217,10 @@ def test_init_opens_scope_with_db_name(frappe: ModuleType) -> None:
     frappe.init(SITE1, force=True)
     try:
         assert frappe_cache.current_site() == DB1
-        assert frappe_cache.current_user() is None  # no session user yet
-        assert isinstance(frappe.local.cache, dict)
+        assert frappe_cache.current_user() == "Guest"  # init's session, as Frappe's make_key sees it
+        assert isinstance(frappe.local.cache, frappe_cache.LocalCache)
+        assert frappe.local.cache is frappe_cache.local_cache()
+        assert frappe.local.app_modules == {"frappe": ["core"]}, "init read the cache inside init"
         frappe.connect()  # jobs: the session user becomes Administrator
         assert frappe_cache.current_user() == "Administrator"
         assert frappe.cache.make_key("k") == f"{DB1}|k".encode()
@@ -245,16 +252,34 @@ def test_set_user_switches_user_and_resets(frappe: ModuleType) -> None:
         frappe.set_user("a@example.com")
         assert frappe_cache.current_user() == "a@example.com"
         assert frappe.session.user == "a@example.com"
-        assert isinstance(frappe.local.cache, dict) and frappe.local.cache == {}
+        assert isinstance(frappe.local.cache, frappe_cache.LocalCache) and frappe.local.cache == {}
         fresh = frappe.cache.get_value("k")
         assert fresh == value and fresh is not value  # the request-local cache was reset
         assert frappe.cache.make_key("r", user=True) == f"{DB1}|user:a@example.com:r".encode()
 
 
+def test_frappe_local_cache_is_the_request_cache(frappe: ModuleType, raw: redis.Redis) -> None:
+    """Frappe's code, apps and the wrapper act on one store (issue 8 §3)."""
+    with job(frappe, user="a@example.com"):
+        value = {"v": 1}
+        frappe.cache.set_value("k", value)
+        key = f"{DB1}|k".encode()
+        assert frappe.local.cache[key] is value and key in frappe.local.cache
+        frappe.local.cache[key] = "an app's value"
+        assert frappe.cache.get_value("k") == "an app's value"
+        frappe.local.cache.pop(key)
+        assert frappe.cache.get_value("k") == value, "popped: read from Redis again"
+        del frappe.local.cache[key]
+        frappe.local.cache.setdefault(b"ns", {})["x"] = 1
+        assert frappe.local.cache[b"ns"] == {"x": 1} and len(frappe.local.cache) >= 1
+        frappe.local.cache.clear()
+        assert len(frappe.local.cache) == 0 and list(frappe.local.cache) == []
+        raw.set(key, pickle.dumps("fresh"))
+        assert frappe.cache.get_value("k") == "fresh"
+
+
 def test_assigning_frappe_local_cache_resets_ours(frappe: ModuleType) -> None:
     """Apps and tests drop the request's cache with ``frappe.local.cache = {}``."""
-    from werkzeug.local import Local
-
     with job(frappe, user="a@example.com"):
         value = {"v": 1}
         frappe.cache.set_value("k", value)
@@ -265,27 +290,33 @@ def test_assigning_frappe_local_cache_resets_ours(frappe: ModuleType) -> None:
         assert fresh == value and fresh is not value
         frappe.local.other = 1  # other attributes do not touch it
         assert frappe.cache.get_value("k") is fresh
-        assert isinstance(frappe.local, Local) and frappe.local.other == 1
+        assert frappe.local.other == 1
+        frappe.local.cache = {f"{DB1}|k".encode(): "assigned"}
+        assert frappe.cache.get_value("k") == "assigned", "an assigned dict's items are the cache"
 
 
 def test_http_request_session_user(frappe: ModuleType) -> None:
-    """An HTTP request's session user is set by LoginManager.make_session, not set_user."""
+    """An HTTP request's session user is set by LoginManager.make_session, not set_user: user=True
+    reads the session on every call, as Frappe's make_key does, and the cache is not reset."""
     with http_request(frappe, user="web@example.com"):
         assert frappe.session.user == "web@example.com"
         assert (frappe_cache.current_site(), frappe_cache.current_user()) == (DB1, "web@example.com")
+        frappe.cache.set_value("seen", 1)
         frappe.local.login_manager.login_as("other@example.com")
         assert frappe_cache.current_user() == "other@example.com"
+        assert frappe.cache.make_key("r", user=True) == f"{DB1}|user:other@example.com:r".encode()
+        assert frappe.local.cache[f"{DB1}|seen".encode()] == 1, "a new session does not reset it"
     with http_request(frappe, SITE2):
         assert (frappe_cache.current_site(), frappe_cache.current_user()) == (DB2, "Guest")
     assert frappe_cache.current_site() is None
 
 
-def test_sync_request_scope_after_a_hand_made_session(frappe: ModuleType) -> None:
+def test_a_hand_made_session_is_seen_at_once(frappe: ModuleType) -> None:
     with job(frappe):
         frappe.local.session = frappe._dict(user="hand@example.com")
-        assert frappe_cache.current_user() == "Administrator"
-        dropin.sync_request_scope()
-        assert (frappe_cache.current_site(), frappe_cache.current_user()) == (DB1, "hand@example.com")
+        assert frappe_cache.current_user() == "hand@example.com"
+        frappe.local.session.user = "mutated@example.com"
+        assert frappe.cache.make_key("k", user=True) == f"{DB1}|user:mutated@example.com:k".encode()
 
 
 def test_job_start_opens_scope(frappe: ModuleType) -> None:
@@ -300,7 +331,8 @@ def test_job_start_opens_scope(frappe: ModuleType) -> None:
     assert frappe_cache.current_site() is None
 
 
-def test_destroy_closes_scope_even_when_it_fails(frappe: ModuleType) -> None:
+def test_destroy_and_release_follow_frappe_local(frappe: ModuleType) -> None:
+    """The request cache goes when ``frappe.local`` is released, and stays when it is not."""
     frappe.init(SITE1, force=True)
     frappe.connect()
 
@@ -310,7 +342,13 @@ def test_destroy_closes_scope_even_when_it_fails(frappe: ModuleType) -> None:
 
     frappe.local.db = Broken()
     with pytest.raises(RuntimeError):
-        frappe.destroy()
+        frappe.destroy()  # Frappe's destroy fails before releasing frappe.local ...
+    assert frappe.local.site == SITE1 and frappe_cache.current_site() == DB1  # ... and so do we
+    frappe.local.db = None
+    frappe.destroy()
+    assert frappe_cache.current_site() is None
+    frappe.init(SITE2, force=True)
+    frappe.release_local(frappe.local)  # released directly: the same
     assert frappe_cache.current_site() is None
 
 
@@ -324,12 +362,12 @@ def test_clear_cache_global_branch(frappe: ModuleType, raw: redis.Redis) -> None
         frappe.cache.hset("h", "f", 1)
         assert frappe.cache.get_value("k") is value
         frappe.clear_cache()
-        assert isinstance(frappe.local.cache, dict) and frappe.local.cache == {}
+        assert isinstance(frappe.local.cache, frappe_cache.LocalCache) and frappe.local.cache == {}
         assert frappe_cache.current_site() == DB1 and frappe_cache.current_user() == "Administrator"
         assert frappe.cache.get_value("k") is None
         assert frappe.cache.hget("h", "f") is None
         assert raw.keys(f"{DB1}|*") == []
-    assert raw.keys(f"{DB2}|*") == [f"{DB2}|k".encode()]
+    assert sorted(raw.keys(f"{DB2}|*")) == [f"{DB2}|app_modules".encode(), f"{DB2}|k".encode()]
 
 
 def test_clear_cache_resets_request_and_site_caches(frappe: ModuleType) -> None:
@@ -399,17 +437,34 @@ def test_redis_down_at_init_does_not_break_frappe(standin: ModuleType) -> None:
 
 
 def test_missing_redis_cache_url_fails_like_frappe(standin: ModuleType) -> None:
+    """Frappe fails inside ``init`` (redis-py cannot parse a missing URL); ours says what is missing."""
     standin.SITES["nourl.local"] = {"db_name": "_nourl"}
     dropin.install()
-    # v16 builds its ClientCache (with Frappe's own wrapper) first, so redis-py's own error
-    # surfaces, as without frappe-cache; without a client_cache global, ours says what is missing.
-    with pytest.raises((ValueError, AttributeError)):
+    with pytest.raises(ValueError, match="redis_cache"):
         standin.init("nourl.local", force=True)
     standin.destroy()
-    del standin.client_cache  # v15's shape: no client_cache global
-    with pytest.raises(ValueError, match="redis_cache"):
-        standin.setup_redis_cache_connection()
-    standin.destroy()
+
+
+def test_client_cache_invalidations_reach_frappes_subscriber(frappe: ModuleType, raw: redis.Redis) -> None:
+    """v16's ClientCache pairs ``frappe.cache.client_id()`` with ``frappe.cache.pubsub()``: a key
+    read on a tracked connection and then written elsewhere is reported to its handler."""
+    with job(frappe):
+        client_cache = frappe.client_cache
+        tracked = client_cache.tracked_connection()
+        key = f"{DB1}|tracked".encode()
+        raw.set(key, b"1")
+        assert tracked.get(key) == b"1"  # now Redis tracks it for the subscriber
+        frappe.cache.set_value("tracked", "changed")
+        deadline = time.monotonic() + 5
+        while key not in [k for batch in client_cache.invalidated if batch for k in batch]:
+            assert time.monotonic() < deadline, client_cache.invalidated
+            time.sleep(0.02)
+        raw.flushall()
+        deadline = time.monotonic() + 5
+        while None not in client_cache.invalidated:
+            assert time.monotonic() < deadline, client_cache.invalidated
+            time.sleep(0.02)
+        tracked.close()
 
 
 def test_gevent_workers_are_warned_about(standin: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -424,10 +479,10 @@ def test_gevent_workers_are_warned_about(standin: ModuleType, monkeypatch: pytes
 def test_sentinel_bench_leaves_frappe_alone(standin: ModuleType) -> None:
     standin.COMMON_SITE_CONFIG["redis_cache_sentinel_enabled"] = 1
     try:
-        original_init = standin.init
+        local_class = type(standin.local)
         with pytest.warns(RuntimeWarning, match="Sentinel"):
             dropin.install()
-        assert standin.init is original_init
+        assert type(standin.local) is local_class
         assert not dropin.installed()
     finally:
         standin.COMMON_SITE_CONFIG.clear()

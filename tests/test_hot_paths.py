@@ -26,8 +26,11 @@ def test_fast_and_general_paths_agree(wrapper: RedisWrapper):
         assert wrapper.get_value(key="k") is value  # general: keywords
         assert wrapper.get_value("k", use_local_cache=False) == value
         assert wrapper.hget("h", "f") is value
-        assert wrapper.hget(b"h", b"f") is value
-        assert wrapper.hget("h", Key("f")) is value
+        assert wrapper.hget(b"h", "f") is value  # fast: bytes name, same prefixed key
+        assert wrapper.hget("h", Key("f")) is value  # general: str subclass, equal field
+        # the request cache keeps a hash as Frappe does, a dict by field: b"f" is another
+        # field there, read from Redis (a fresh unpickled copy)
+        assert wrapper.hget("h", b"f") == value and wrapper.hget("h", b"f") is not value
         assert wrapper.hget(name="h", key="f") is value
         assert wrapper.hget("h", "") is None and wrapper.hget("h", b"") is None
         assert wrapper.hget("h", 0) is None
@@ -39,8 +42,7 @@ def test_misses_and_errors_take_the_general_path(wrapper: RedisWrapper, raw):
         runs = []
         assert wrapper.get_value("absent2", lambda: runs.append(1) or 5) == 5
         assert wrapper.get_value("absent2") == 5 and runs == [1]
-        with pytest.raises(TypeError, match="str, bytes or int"):
-            wrapper.get_value(1.5)
+        assert wrapper.get_value(1.5) is None  # general path: formatted, as Frappe's f-string
         with pytest.raises(UnicodeEncodeError):
             wrapper.get_value(b"\\ud800".decode("unicode_escape"))
         with pytest.raises(TypeError):

@@ -142,23 +142,52 @@ def test_no_site_anywhere_is_scope_error_and_nothing_written(redis_server, raw, 
     assert raw.dbsize() == 0, raw.keys()
 
 
-# -- wrong key types -------------------------------------------------------------------------
-BAD_KEYS = [None, ["a"], ("a",), 1.5, True, False, {"a": 1}, object()]
-BAD_KEY_IDS = ["None", "list", "tuple", "float", "True", "False", "dict", "object"]
+# -- any key type: formatted as Frappe's f-string formats it ---------------------------------
+ODD_KEYS = [None, ["a"], ("a", 1), 1.5, True, False, {"a": 1}, 5, -7]
+ODD_KEY_IDS = ["None", "list", "tuple", "float", "True", "False", "dict", "int", "negative"]
 
 
-@pytest.mark.parametrize("key", BAD_KEYS, ids=BAD_KEY_IDS)
-def test_make_key_wrong_type(wrapper: RedisWrapper, key) -> None:
+@pytest.mark.parametrize("key", ODD_KEYS, ids=ODD_KEY_IDS)
+def test_make_key_formats_any_key(wrapper: RedisWrapper, key) -> None:
+    assert wrapper.make_key(key) == f"testsite|{key}".encode()
+    assert wrapper.make_key(key, user="u") == f"testsite|user:u:{key}".encode()
+
+
+@pytest.mark.parametrize("key", ODD_KEYS, ids=ODD_KEY_IDS)
+def test_set_get_any_key(wrapper: RedisWrapper, raw: redis.Redis, key) -> None:
+    wrapper.set_value(key, 1)
+    assert pickle.loads(raw.get(f"testsite|{key}".encode())) == 1
+    assert wrapper.get_value(key) == 1
+
+
+def test_key_format_uses_format_not_repr(wrapper: RedisWrapper) -> None:
+    class Custom:
+        def __format__(self, spec: str) -> str:
+            return "formatted"
+
+        def __str__(self) -> str:
+            return "str"
+
+    assert wrapper.make_key(Custom()) == b"testsite|formatted"
+
+
+def test_unformattable_key_raises_its_error(wrapper: RedisWrapper, raw: redis.Redis) -> None:
+    class Broken:
+        def __format__(self, spec: str) -> str:
+            raise ValueError("no text for this key")
+
+    with pytest.raises(ValueError, match="no text"):
+        wrapper.set_value(Broken(), 1)
+    assert raw.dbsize() == 0
+
+
+@pytest.mark.parametrize("key", [None, ["a"], object(), True], ids=["None", "list", "object", "True"])
+def test_shared_key_of_a_type_redis_cannot_take(wrapper: RedisWrapper, raw: redis.Redis, key) -> None:
+    """A shared key goes to Redis as given, so it must be what redis-py can send."""
+    with pytest.raises(redis.exceptions.DataError):
+        wrapper.set_value(key, 1, shared=True)
     with pytest.raises(TypeError):
-        wrapper.make_key(key)
-
-
-@pytest.mark.parametrize("key", BAD_KEYS, ids=BAD_KEY_IDS)
-def test_set_get_wrong_key_type(wrapper: RedisWrapper, raw: redis.Redis, key) -> None:
-    with pytest.raises(TypeError):
-        wrapper.set_value(key, 1)
-    with pytest.raises(TypeError):
-        wrapper.get_value(key)
+        wrapper.get_value(key, shared=True)
     assert raw.dbsize() == 0
 
 
@@ -203,9 +232,21 @@ def test_hostile_input_never_panics(wrapper: RedisWrapper, call) -> None:
     assert wrapper.make_key("ok") == b"testsite|ok"
 
 
-def test_wrong_user_type(wrapper: RedisWrapper) -> None:
-    with pytest.raises(TypeError):
-        wrapper.make_key("k", user=5)  # type: ignore[arg-type]
+def test_user_read_by_truthiness(wrapper: RedisWrapper) -> None:
+    """As Frappe: a falsy user is none, ``True`` the current user, anything else formatted."""
+    assert wrapper.make_key("k", user=7) == b"testsite|user:7:k"  # type: ignore[arg-type]
+    assert wrapper.make_key("k", user=1) == b"testsite|user:1:k", "1 is not True"  # type: ignore[arg-type]
+    for falsy in (None, False, 0, ""):
+        assert wrapper.make_key("k", user=falsy) == b"testsite|k"  # type: ignore[arg-type]
+
+
+def test_flags_read_by_truthiness(wrapper: RedisWrapper, raw: redis.Redis) -> None:
+    assert wrapper.make_key("k", shared=1) == "k"
+    assert wrapper.make_key("k", shared=None) == b"testsite|k"
+    assert wrapper.make_key("k", shared="") == b"testsite|k"
+    wrapper.set_value("s", 1, shared=[1])
+    assert raw.exists("s")
+    assert wrapper.exists("s", shared=1) == 1 and wrapper.exists("s") == 0
 
 
 # -- properties ------------------------------------------------------------------------------

@@ -67,14 +67,17 @@ def test_sadd_srem_return_none(wrapper: RedisWrapper, raw: redis.Redis) -> None:
     assert raw.smembers(b"testsite|s") == {b"c"}
 
 
-def test_sismember(wrapper: RedisWrapper) -> None:
+def test_sismember(wrapper: RedisWrapper, raw: redis.Redis) -> None:
+    """The integer 1 or 0, as redis-py (RESP2, Frappe's pin) returns it."""
     wrapper.sadd("s", "a", 1)
-    assert wrapper.sismember("s", "a") is True
-    assert wrapper.sismember("s", b"a") is True
-    assert wrapper.sismember("s", 1) is True
-    assert wrapper.sismember("s", "1") is True
-    assert wrapper.sismember("s", "b") is False
-    assert wrapper.sismember("missing", "a") is False
+    assert wrapper.sismember("s", "a") == 1 and type(wrapper.sismember("s", "a")) is int
+    assert wrapper.sismember("s", b"a") == 1
+    assert wrapper.sismember("s", 1) == 1
+    assert wrapper.sismember("s", "1") == 1
+    assert wrapper.sismember("s", "b") == 0
+    assert wrapper.sismember("missing", "a") == 0
+    resp2 = redis.Redis(**{**raw.connection_pool.connection_kwargs, "protocol": 2})
+    assert resp2.sismember("testsite|s", "a") == wrapper.sismember("s", "a")
 
 
 def test_spop(wrapper: RedisWrapper) -> None:
@@ -150,7 +153,7 @@ def test_prop_member_wire_form(wrapper: RedisWrapper, raw: redis.Redis, member) 
         return
     assert raw.lrange(b"testsite|pl", 0, -1) == [wire]
     wrapper.sadd("ps", member)
-    assert wrapper.sismember("ps", member) is True
+    assert wrapper.sismember("ps", member) == 1
     assert raw.smembers(b"testsite|ps") == {wire}
 
 

@@ -13,15 +13,18 @@ Quick start::
 from __future__ import annotations
 
 import os
+from collections.abc import MutableMapping
 
 from frappe_cache import _native
 from frappe_cache._native import (
+    LocalCache,
     RequestScope,
     __version__,
     begin_request,
     current_site,
     current_user,
     end_request,
+    local_cache,
     request_scope,
 )
 from frappe_cache.caching import (
@@ -34,6 +37,7 @@ from frappe_cache.caching import (
 from frappe_cache.exceptions import (
     CacheConnectionError,
     CacheError,
+    CacheResponseError,
     CacheTimeoutError,
     ScopeError,
     SerializationError,
@@ -44,10 +48,15 @@ from frappe_cache.wrapper import RedisWrapper
 # multiprocessing) opens its own.
 os.register_at_fork(after_in_child=_native._after_fork_in_child)
 
+# frappe.local.cache is one of these under the drop-in: code that checks for a mapping finds one.
+MutableMapping.register(LocalCache)
+
 __all__ = [
     "CacheConnectionError",
     "CacheError",
+    "CacheResponseError",
     "CacheTimeoutError",
+    "LocalCache",
     "RedisWrapper",
     "RequestScope",
     "ScopeError",
@@ -58,6 +67,7 @@ __all__ = [
     "current_user",
     "end_request",
     "get_default_cache",
+    "local_cache",
     "redis_cache",
     "request_cache",
     "request_scope",

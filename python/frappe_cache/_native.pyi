@@ -1,6 +1,6 @@
 """Type stub for the native module ``frappe_cache._native`` (written by hand)."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from types import TracebackType
 from typing import Any, TypeVar, final
@@ -8,11 +8,14 @@ from typing import Any, TypeVar, final
 from typing_extensions import disjoint_base
 
 _T = TypeVar("_T")
-_Key = str | bytes | int
+_Key = Any  # any object: formatted as Frappe's f"{key}" (bytes kept as they are)
+_User = Any  # a name, True for the session user, or anything falsy for none
+_Flag = Any  # read by truthiness, as Frappe reads it
 _Field = str | bytes | int | float
 _Member = str | bytes | int | float
 
 __all__ = [
+    "LocalCache",
     "RedisCached",
     "RedisWrapper",
     "RequestCached",
@@ -28,7 +31,11 @@ __all__ = [
     "current_user",
     "end_request",
     "inspect_pickle",
+    "local_cache",
+    "adopt_local_cache",
     "request_scope",
+    "set_scope_site",
+    "set_user_resolver",
 ]
 
 __version__: str
@@ -93,10 +100,10 @@ class RedisWrapper:
     def __call__(self) -> RedisWrapper:
         """Return ``self``, so the pre-v15 spelling ``frappe.cache().get_value(...)`` works."""
 
-    def close(self) -> None:
-        """Close every pooled connection; the wrapper reconnects on its next command."""
+    def close_connections(self) -> None:
+        """Close the idle native connections; the wrapper reconnects on its next command."""
 
-    def make_key(self, key: _Key, user: str | bool | None = None, shared: bool = False) -> bytes | _Key:
+    def make_key(self, key: _Key, user: _User = None, shared: _Flag = False) -> Any:
         """``{site}|{key}``, ``{site}|user:{user}:{key}``, or ``key`` unchanged when ``shared``."""
 
     def connected(self) -> bool:
@@ -107,24 +114,24 @@ class RedisWrapper:
         self,
         key: _Key,
         val: Any,
-        user: str | bool | None = None,
+        user: _User = None,
         expires_in_sec: int | timedelta | None = None,
-        shared: bool = False,
+        shared: _Flag = False,
     ) -> None: ...
     def get_value(
         self,
         key: _Key,
         generator: Callable[[], Any] | None = None,
-        user: str | bool | None = None,
-        expires: bool = False,
-        shared: bool = False,
+        user: _User = None,
+        expires: _Flag = False,
+        shared: _Flag = False,
         *,
-        use_local_cache: bool = True,
+        use_local_cache: _Flag = True,
     ) -> Any: ...
     def expire_key(
-        self, key: _Key, time: int | timedelta, *, user: str | bool | None = None, shared: bool = False
+        self, key: _Key, time: int | timedelta, *, user: _User = None, shared: _Flag = False
     ) -> bool | None: ...
-    def exists(self, *names: _Key, user: str | bool | None = None, shared: bool = False) -> int | bool: ...
+    def exists(self, *names: _Key, user: _User = None, shared: _Flag = None) -> int | bool: ...
     def get_keys(self, key: str) -> list[bytes]:
         """Every key of the current site that starts with ``key`` (glob characters are honoured).
 
@@ -135,38 +142,38 @@ class RedisWrapper:
     def delete_value(
         self,
         keys: _Key | Iterable[_Key] | None,
-        user: str | bool | None = None,
-        make_keys: bool = True,
-        shared: bool = False,
+        user: _User = None,
+        make_keys: _Flag = True,
+        shared: _Flag = False,
     ) -> None: ...
     def delete_key(
         self,
         keys: _Key | Iterable[_Key] | None,
-        user: str | bool | None = None,
-        make_keys: bool = True,
-        shared: bool = False,
+        user: _User = None,
+        make_keys: _Flag = True,
+        shared: _Flag = False,
     ) -> None:
         """Alias of ``delete_value``."""
     def get_all(self, key: str) -> dict[str, Any]:
         """Every key that starts with ``key``, unprefixed, mapped to its value."""
 
     # -- hashes --------------------------------------------------------------------------------
-    def hset(self, name: _Key, key: _Field | None, value: Any, shared: bool = False) -> None: ...
+    def hset(self, name: _Key, key: _Field | None, value: Any, shared: _Flag = False) -> None: ...
     def hget(
         self,
         name: _Key,
         key: _Field | None,
         generator: Callable[[], Any] | None = None,
-        shared: bool = False,
+        shared: _Flag = False,
     ) -> Any: ...
-    def hgetall(self, name: _Key, shared: bool = False) -> dict[bytes, Any]: ...
-    def hexists(self, name: _Key, key: _Field | None, shared: bool = False) -> bool: ...
-    def hkeys(self, name: _Key, shared: bool = False) -> list[bytes]: ...
+    def hgetall(self, name: _Key, shared: _Flag = False) -> dict[bytes, Any]: ...
+    def hexists(self, name: _Key, key: _Field | None, shared: _Flag = False) -> bool: ...
+    def hkeys(self, name: _Key, shared: _Flag = False) -> list[bytes]: ...
     def hdel(
         self,
         name: _Key,
         keys: _Field | list[_Field] | tuple[_Field, ...],
-        shared: bool = False,
+        shared: _Flag = False,
         pipeline: Any = None,
     ) -> None:
         """Remove fields; with ``pipeline`` (anything with ``hdel(name, *fields)``), queue it there."""
@@ -174,13 +181,12 @@ class RedisWrapper:
     def hdel_keys(self, name_starts_with: str, key: _Field) -> None: ...
 
     # -- raw commands (keys and values as given, as redis-py sends them) ---------------------------
-    def execute_command(self, *args: str | bytes | int | float) -> Any:
-        """Send one command as given and return the raw reply (bytes, int, None, list, str)."""
-    def execute_pipeline(
-        self, commands: Iterable[tuple[str | bytes | int | float, ...]], transaction: bool = False
-    ) -> list[Any]:
-        """Send the commands in one round trip (MULTI/EXEC when ``transaction``); an error reply
-        comes back as an unraised exception in its place."""
+    def execute_raw(self, *args: str | bytes | int | float) -> Any:
+        """Send one command as given and return the reply before redis-py's callbacks
+        (``execute_command`` applies them)."""
+    def execute_pipeline(self, commands: Iterable[tuple[str | bytes | int | float, ...]]) -> list[Any]:
+        """Send the commands in one round trip; an error reply comes back as an unraised exception
+        in its place."""
 
     # -- lists and sets (raw members, never pickled) -------------------------------------------
     def lpush(self, key: _Key, value: _Member) -> int: ...
@@ -192,7 +198,7 @@ class RedisWrapper:
     def ltrim(self, key: _Key, start: int, stop: int) -> bool: ...
     def sadd(self, name: _Key, *values: _Member) -> None: ...
     def srem(self, name: _Key, *values: _Member) -> None: ...
-    def sismember(self, name: _Key, value: _Member) -> bool: ...
+    def sismember(self, name: _Key, value: _Member) -> int: ...
     def spop(self, name: _Key) -> bytes | None: ...
     def srandmember(self, name: _Key, count: int | None = None) -> bytes | list[bytes] | None: ...
     def smembers(self, name: _Key) -> set[bytes]: ...
@@ -222,7 +228,51 @@ def current_site() -> str | None:
     """The site of this thread's open request scope, or ``None``."""
 
 def current_user() -> str | None:
-    """The user of this thread's open request scope, or ``None``."""
+    """The user ``user=True`` means in this thread's open request scope, or ``None``."""
+
+def local_cache() -> LocalCache | None:
+    """This thread's request-local cache (``frappe.local.cache`` under the drop-in), or ``None``."""
+
+def adopt_local_cache(cache: Any, site: str) -> LocalCache:
+    """Make ``cache`` this thread's request-local cache (a ``LocalCache`` as it is, a dict as a new
+    one holding its items), with ``site`` as its key prefix; returns the one in use."""
+
+def set_scope_site(site: str) -> None:
+    """Change the key prefix of this thread's request-local cache (no-op without one)."""
+
+def set_user_resolver(resolver: Callable[[], Any] | None) -> None:
+    """The function ``user=True`` asks in scopes opened without a user (``None``: none)."""
+
+@final
+class LocalCache:
+    """One request's local cache, a mutable mapping (``frappe.local.cache`` under the drop-in).
+
+    Keys are what Frappe's ``make_key`` returns (bytes for prefixed keys, shared keys as given);
+    a hash is a dict ``{field: value}`` under its name. ``keys()``, ``values()`` and ``items()``
+    return lists; iteration order is unspecified.
+    """
+
+    def __new__(cls, site: str, user: str | None = None, items: Any = None) -> LocalCache: ...
+    @property
+    def site(self) -> str: ...
+    @property
+    def user(self) -> str | None: ...
+    def __getitem__(self, key: Any, /) -> Any: ...
+    def __setitem__(self, key: Any, value: Any, /) -> None: ...
+    def __delitem__(self, key: Any, /) -> None: ...
+    def __contains__(self, key: Any, /) -> bool: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def get(self, key: Any, default: Any = None) -> Any: ...
+    def setdefault(self, key: Any, default: Any = None) -> Any: ...
+    def pop(self, key: Any, *default: Any) -> Any: ...
+    def popitem(self) -> tuple[Any, Any]: ...
+    def clear(self) -> None: ...
+    def update(self, other: Any = None, **kwargs: Any) -> None: ...
+    def keys(self) -> list[Any]: ...
+    def values(self) -> list[Any]: ...
+    def items(self) -> list[tuple[Any, Any]]: ...
+    def copy(self) -> dict[Any, Any]: ...
 
 def inspect_pickle(data: bytes, max_len: int = 120) -> tuple[str, str]:
     """Decode a pickle **without executing it**: ``(kind, preview)``.
@@ -239,8 +289,8 @@ class RedisCached:
         cls,
         func: Callable[..., Any],
         ttl: int | None = None,
-        user: str | bool | None = None,
-        shared: bool = False,
+        user: _User = None,
+        shared: _Flag = False,
         cache: RedisWrapper | None = None,
         lock: bool = False,
     ) -> RedisCached: ...
@@ -268,7 +318,7 @@ class SiteCached:
     """The native ``@site_cache`` wrapper of one function."""
 
     def __new__(
-        cls, func: Callable[..., Any], ttl: float | None = None, maxsize: int | None = 128
+        cls, func: Callable[..., Any], ttl: float | None = None, maxsize: int | None = None
     ) -> SiteCached: ...
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
     def __get__(self, obj: Any, owner: Any = None, /) -> Any: ...
@@ -282,8 +332,9 @@ class SiteCached:
 def _after_fork_in_child() -> None:
     """Called in a forked child: every pool opens fresh connections from then on."""
 
-def set_default_cache(cache: RedisWrapper | None) -> None:
-    """Set the wrapper the decorators use when given no ``cache=``."""
+def set_default_cache(cache: RedisWrapper | Callable[[], RedisWrapper | None] | None) -> None:
+    """Set the wrapper the decorators use when given no ``cache=``: a wrapper, or a function
+    returning the one in use at each call (the drop-in's returns ``frappe.cache``)."""
 
 def get_default_cache() -> RedisWrapper | None:
     """The wrapper set by ``set_default_cache``, or ``None``."""

@@ -132,13 +132,14 @@ def request_cache(func: F) -> F:
 @overload
 def site_cache(ttl: F) -> F: ...
 @overload
-def site_cache(ttl: float | None = None, maxsize: int | None = 128) -> Callable[[F], F]: ...
-def site_cache(ttl: Any = None, maxsize: int | None = 128) -> Any:
+def site_cache(ttl: float | None = None, maxsize: int | None = None) -> Callable[[F], F]: ...
+def site_cache(ttl: Any = None, maxsize: int | None = None) -> Any:
     """Memoize a function in this process, per site, across requests (Frappe's ``@site_cache``).
 
-    ``ttl`` (seconds) expires all of the function's entries at once, as Frappe does; at most
-    ``maxsize`` entries are kept, oldest out first. Without a request scope (no site), or with
-    unhashable arguments, the function is simply called. ``fn.clear_cache()`` empties it.
+    ``ttl`` (seconds) expires all of the function's entries at once, as Frappe does; with
+    ``maxsize``, at most that many entries are kept, oldest out first (unbounded by default, as
+    in Frappe). Without a request scope (no site) the function is simply called; unhashable
+    arguments raise ``TypeError``, as in Frappe. ``fn.clear_cache()`` empties it.
     """
     if callable(ttl):  # bare @site_cache
         return site_cache()(ttl)

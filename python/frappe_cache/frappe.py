@@ -1,67 +1,59 @@
 """Drop-in for a Frappe bench: ``install()`` puts frappe-cache behind ``frappe.cache``.
 
-Two lines in a Frappe app (its ``hooks.py`` or its package ``__init__.py``)::
+Two lines in a Frappe app's package ``__init__.py`` (bench imports every app's ``commands``
+module, hence its package, before any bench command runs)::
 
     from frappe_cache.frappe import install
     install()
 
 Importing this module does not import Frappe; ``install()`` imports it and patches the loaded
-``frappe`` package, once per process (calling it again does nothing). From then on:
+``frappe`` package, once per process (calling it again does nothing). It follows Frappe's own
+lifecycle instead of wrapping Frappe's functions:
 
 - ``frappe.cache`` is a frappe-cache ``RedisWrapper`` built from the site config key
-  ``redis_cache``, once per process, lazily (creating it does not connect, so ``frappe.init``
-  works while Redis is down). ``frappe.setup_redis_cache_connection`` and
-  ``frappe.utils.redis_wrapper.setup_cache`` return it, so Frappe's own lazy init does too. On
-  Frappe v16, ``frappe.client_cache`` stays Frappe's own ``ClientCache``, built around Frappe's
-  redis-py wrapper (its invalidation thread needs redis-py's pub/sub).
-- ``frappe.init`` (every request and job) opens this thread's request scope with the site's
-  ``db_name`` and the session user; ``frappe.set_user``, ``frappe.connect`` and
-  ``frappe.auth.LoginManager.make_session`` (where an HTTP request's session user is set)
-  re-open it for the new user, as Frappe resets ``frappe.local.cache`` there;
-  ``frappe.destroy`` closes it. ``frappe.local.cache`` still exists as a dict for code that reads
-  or assigns it, but the request-local cache that the wrapper uses lives in the scope; assigning
-  ``frappe.local.cache = {}`` (as apps and tests do to drop it) resets the scope too.
-- ``frappe.clear_cache`` also resets the request scope (Frappe empties ``frappe.local.cache`` in
-  the global branch and ``frappe.local.request_cache`` in every branch), and everything that
-  empties ``frappe.utils.caching._SITE_CACHE`` (the global clear, a clear of doctype
-  "DocType", the v16 ``clear_persistent_cache`` broadcast) empties our ``@site_cache`` too.
-- ``set_default_cache(frappe.cache)``, and ``frappe.utils.caching.redis_cache``, ``site_cache``
-  and ``request_cache`` are ours. A module that ran ``from frappe.utils.caching import
-  redis_cache`` before ``install()`` holds Frappe's decorator, so functions decorated before
-  ``install()`` keep Frappe's decorators; install as early as possible.
+  ``redis_cache`` (``frappe.utils.redis_wrapper.setup_cache`` returns it, so Frappe's own lazy,
+  locked set-up builds it, and v16 builds its ``ClientCache`` on top of it). A Frappe wrapper that
+  already exists is replaced at once (inside a request) or when Frappe next loads a site config.
+- ``frappe.local.cache`` *is* the request-local cache: whenever Frappe (``init``, ``set_user``,
+  ``clear_cache``) or an app assigns it, the assigned dict becomes a ``LocalCache`` holding the
+  same items, which the wrapper reads and fills; reads, writes, ``in``, ``pop``, ``del``,
+  ``clear`` on it act on the one store. Its site prefix is ``frappe.local.conf.db_name``, read
+  when the cache or the config is assigned; ``user=True`` asks ``frappe.local.session`` on every
+  call, as Frappe's ``make_key`` does. Releasing ``frappe.local`` (``frappe.destroy``, the end of
+  a request) drops it.
+- ``frappe.utils.caching.redis_cache`` and ``site_cache`` are ours, and emptying
+  ``frappe.utils.caching._SITE_CACHE`` (the global clear, a clear of doctype "DocType", v16's
+  ``clear_persistent_cache`` message) also empties our ``@site_cache`` functions.
+  ``request_cache`` stays Frappe's: its store is ``frappe.local.request_cache``, which Frappe
+  resets on its own schedule. Functions decorated before ``install()`` ran keep Frappe's
+  decorators, running on the new ``frappe.cache``.
 
-Redis Sentinel (``redis_cache_sentinel_enabled``) is not supported: when the bench's config
-enables it, ``install()`` warns and changes nothing; a site that enables it on its own makes
-``frappe.init`` raise ``ValueError`` (as a malformed ``redis_cache`` URL does in Frappe).
+Redis Sentinel (``redis_cache_sentinel_enabled``) is not supported yet: when the bench's config
+enables it, ``install()`` warns and changes nothing.
 """
 
 from __future__ import annotations
 
-import functools
 import sys
 import threading
 import warnings
 import weakref
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 import frappe_cache
+from frappe_cache import _native
 from frappe_cache.wrapper import RedisWrapper
 
-__all__ = ["install", "installed", "sync_request_scope"]
+__all__ = ["install", "installed"]
 
 # Set on the ``frappe`` module once it is patched: install() is once per loaded Frappe.
 _INSTALLED = "__frappe_cache_installed__"
-# Set on every function this module wraps, pointing at the original.
-_ORIGINAL = "__frappe_cache_original__"
 
 _install_lock = threading.RLock()
-# Guards building frappe.cache (re-entrant: Frappe's setup may call our setup_cache).
-_setup_lock = threading.RLock()
-# While set on this thread, the patched setup_cache returns Frappe's own wrapper (v16: Frappe
-# builds its ClientCache around it).
-_frappe_setup = threading.local()
+# Guards replacing a Frappe-built frappe.cache (Frappe's own set-up has its own lock).
+_replace_lock = threading.Lock()
 # Every function decorated through frappe.utils.caching.site_cache after install().
 _site_cached: weakref.WeakSet[Any] = weakref.WeakSet()
 
@@ -73,11 +65,11 @@ def installed() -> bool:
 
 
 def install() -> None:
-    """Make ``frappe.cache`` and Frappe's caching decorators frappe-cache's (idempotent).
+    """Make ``frappe.cache``, ``frappe.local.cache`` and ``@redis_cache`` frappe-cache's (idempotent).
 
-    Call it from a Frappe app's ``hooks.py`` or ``__init__.py``. It takes effect at once:
-    inside an initialised request or job it replaces ``frappe.cache`` and opens the request
-    scope right away; otherwise at the next ``frappe.init``.
+    Call it from a Frappe app's package ``__init__.py``. It takes effect at once: inside an
+    initialised request or job it replaces ``frappe.cache`` and adopts ``frappe.local.cache``
+    right away; otherwise as Frappe creates them.
     """
     import frappe
 
@@ -86,33 +78,50 @@ def install() -> None:
             return
         if _bench_uses_sentinel(frappe):
             warnings.warn(
-                _sentinel_message() + "; frappe.cache stays Frappe's own", RuntimeWarning, stacklevel=2
+                "frappe-cache does not support Redis Sentinel yet (redis_cache_sentinel_enabled "
+                "is set): frappe.cache stays Frappe's own",
+                RuntimeWarning,
+                stacklevel=2,
             )
             return
-        _patch_setup(frappe)
-        _patch_lifecycle(frappe)
+        _watch_local(frappe)
+        _patch_setup_cache(frappe)
+        _native.set_user_resolver(lambda: _session_user(frappe))
+        # The decorators use whatever frappe.cache is at each call (Frappe rebuilds it at will).
+        frappe_cache.set_default_cache(lambda: _ours_or_none(frappe.cache))
         _patch_decorators(frappe)
         setattr(frappe, _INSTALLED, True)
         _warn_if_greenlets()
 
-    if isinstance(frappe.cache, RedisWrapper):
-        frappe_cache.set_default_cache(frappe.cache)
-    if _conf(frappe) is not None:  # inside a request or job: take effect now
-        _ensure_cache(frappe)
-        _sync(frappe)
+    conf = _conf(frappe)
+    if conf is not None:  # inside a request or job: take effect now
+        _ensure_ours(frappe, conf)
+        frappe.local.cache = getattr(frappe.local, "cache", None) or {}
+
+
+def _ours_or_none(cache: Any) -> RedisWrapper | None:
+    return cache if isinstance(cache, RedisWrapper) else None
 
 
 def _warn_if_greenlets() -> None:
-    """The request scope is per OS thread; ``frappe.local`` is per greenlet under gevent."""
+    """The request cache is per OS thread; ``frappe.local`` is per greenlet under gevent."""
     monkey = sys.modules.get("gevent.monkey")
     if monkey is not None and monkey.is_module_patched("threading"):
         warnings.warn(
-            "frappe-cache keeps one request scope per OS thread, but this process runs gevent "
-            "greenlets: concurrent requests on one thread would share a request-local cache and "
-            "a session user. Use sync or gthread workers with frappe-cache.",
+            "frappe-cache keeps one request-local cache per OS thread, but this process runs "
+            "gevent greenlets: concurrent requests on one thread would share it. Use sync or "
+            "gthread workers with frappe-cache.",
             RuntimeWarning,
             stacklevel=3,
         )
+
+
+def _conf(frappe: Any) -> Any:
+    """This context's site config (``frappe.local.conf``), or ``None`` outside a request or job."""
+    try:
+        return getattr(frappe.local, "conf", None)
+    except RuntimeError:  # a Local proxy with nothing bound
+        return None
 
 
 def _bench_uses_sentinel(frappe: Any) -> bool:
@@ -120,268 +129,129 @@ def _bench_uses_sentinel(frappe: Any) -> bool:
     if conf is None:
         try:
             conf = frappe.get_site_config()
-        except Exception:  # no sites directory here: decided at the first frappe.init instead
+        except Exception:  # no sites directory here: nothing to decide yet
             conf = None
     return bool(conf and conf.get("redis_cache_sentinel_enabled"))
 
 
-def sync_request_scope() -> None:
-    """(Re)open this thread's request scope if its site or user differ from Frappe's.
-
-    ``install()`` calls this at every point where Frappe sets the site or the session user;
-    code that swaps ``frappe.local.session`` by hand can call it too.
-    """
-    frappe = sys.modules.get("frappe")
-    if frappe is not None:
-        _sync(frappe)
+def _site(conf: Any) -> str:
+    """The key prefix Frappe's ``make_key`` would use: ``f"{conf.get('db_name')}"``."""
+    return f"{conf.get('db_name') if conf is not None else None}"
 
 
-def _sync(frappe: Any) -> None:
-    site, user = _site_and_user(frappe)
-    if site is None:
-        frappe_cache.end_request()
-    elif frappe_cache.current_site() != site or frappe_cache.current_user() != user:
-        frappe_cache.begin_request(site, user)
-
-
-# -- building frappe.cache ----------------------------------------------------------------------
-
-
-def _conf(frappe: Any) -> Any:
-    """This request's merged site config (``frappe.local.conf``), or ``None`` outside one."""
-    try:
-        return getattr(frappe.local, "conf", None)
-    except RuntimeError:  # a Local proxy with nothing bound
-        return None
-
-
-def _site_and_user(frappe: Any) -> tuple[str | None, str | None]:
-    conf = _conf(frappe)
-    db_name = conf.get("db_name") if conf is not None else None
+def _session_user(frappe: Any) -> Any:
+    """``user=True``: ``frappe.local.session.get("user")``, as Frappe's ``make_key`` reads it."""
     session = getattr(frappe.local, "session", None)
-    user = None
-    if session is not None:
-        user = session.get("user") if isinstance(session, dict) else getattr(session, "user", None)
-    return (str(db_name) if db_name else None), (str(user) if user else None)
+    return session.get("user") if session is not None else None
 
 
-def _sentinel_message() -> str:
-    return (
-        "frappe-cache does not support Redis Sentinel (redis_cache_sentinel_enabled is set): "
-        "remove frappe_cache.frappe.install() from this bench's apps or disable Sentinel"
-    )
+# -- frappe.cache ---------------------------------------------------------------------------------
 
 
 def _build_cache(conf: Any) -> RedisWrapper:
     """Our wrapper from ``conf.redis_cache`` (does not connect)."""
-    conf = conf or {}
-    if conf.get("redis_cache_sentinel_enabled"):
-        raise ValueError(_sentinel_message())
-    url = conf.get("redis_cache")
+    url = conf.get("redis_cache") if conf is not None else None
     if not url:
         # Frappe fails here too (redis-py cannot parse a missing URL), inside frappe.init.
         raise ValueError("redis_cache is not set in common_site_config.json or site_config.json")
-    # site=None: keys take their site from the request scope only. One wrapper serves every site
-    # of the process, so a fallback site would put one site's prefix on keys made outside a request.
-    return cast(RedisWrapper, RedisWrapper.from_url(str(url)))
+    # site=None: keys take their site from the request cache only. One wrapper serves every site
+    # of the process, so a fallback site would put one site's prefix on another's keys.
+    return RedisWrapper.from_url(str(url))  # type: ignore[no-any-return]
 
 
-def _frappe_needs_client_cache(frappe: Any) -> bool:
-    """v16: ``frappe.client_cache`` exists as a global and has not been built yet."""
-    return hasattr(frappe, "client_cache") and frappe.client_cache is None
-
-
-def _run_frappe_setup(frappe_setup: Callable[[], None]) -> None:
-    """Frappe's own ``setup_redis_cache_connection``, with Frappe's own ``setup_cache``."""
-    _frappe_setup.active = True
-    try:
-        frappe_setup()
-    finally:
-        _frappe_setup.active = False
-
-
-def _ensure_cache(frappe: Any, frappe_setup: Callable[[], None] | None = None) -> Any:
-    """Make ``frappe.cache`` ours, once per process (double-checked under a lock)."""
-    if isinstance(frappe.cache, RedisWrapper) and not _frappe_needs_client_cache(frappe):
-        return frappe.cache
-    with _setup_lock:
-        if frappe_setup is not None and _frappe_needs_client_cache(frappe):
-            # v16 builds ClientCache right after frappe.cache and hands it frappe.cache as the
-            # invalidator it subscribes through (redis-py pub/sub): let Frappe build both with
-            # its own wrapper; ours replaces frappe.cache just below.
-            _run_frappe_setup(frappe_setup)
-        if not isinstance(frappe.cache, RedisWrapper):
-            conf = _conf(frappe)
-            if conf is None and hasattr(frappe, "get_site_config"):  # outside a request
-                conf = frappe.get_site_config()
-            ours = _build_cache(conf)
-            frappe.cache = ours
-            frappe_cache.set_default_cache(ours)
-    return frappe.cache
-
-
-def _patch_setup(frappe: Any) -> None:
-    original_connection = getattr(frappe, "setup_redis_cache_connection", None)
-
-    def setup_redis_cache_connection() -> None:
-        _ensure_cache(frappe, original_connection)
-
-    _replace(frappe, "setup_redis_cache_connection", setup_redis_cache_connection, original_connection)
-
+def _patch_setup_cache(frappe: Any) -> None:
+    """Frappe's ``setup_redis_cache_connection`` builds ``frappe.cache`` with ``setup_cache``."""
     try:
         import frappe.utils.redis_wrapper as redis_wrapper
     except ImportError:
         return
-    original_setup_cache = getattr(redis_wrapper, "setup_cache", None)
-    if original_setup_cache is None:
-        return
+    original = getattr(redis_wrapper, "setup_cache", None)
 
     def setup_cache() -> Any:
-        if getattr(_frappe_setup, "active", False):
-            return original_setup_cache()
-        return _ensure_cache(frappe)
+        return _build_cache(frappe.conf)
 
-    _replace(redis_wrapper, "setup_cache", setup_cache, original_setup_cache)
-
-
-# -- request lifecycle --------------------------------------------------------------------------
-
-
-def _replace(owner: Any, name: str, new: Callable[..., Any], original: Callable[..., Any] | None) -> None:
     if original is not None:
-        functools.update_wrapper(new, original)
-    setattr(new, _ORIGINAL, original)
-    setattr(owner, name, new)
+        setup_cache.__doc__ = original.__doc__
+        setup_cache.__wrapped__ = original  # type: ignore[attr-defined]
+    redis_wrapper.setup_cache = setup_cache
 
 
-def _patch_lifecycle(frappe: Any) -> None:
-    original_init = frappe.init
-
-    def init(*args: Any, **kwargs: Any) -> None:
-        before = getattr(frappe.local, "cache", None)
-        original_init(*args, **kwargs)
-        _ensure_cache(frappe)
-        _patch_login_manager(frappe)
-        if getattr(frappe.local, "cache", None) is not before or frappe_cache.current_site() is None:
-            # init really (re)initialised this thread (a new request or job): a fresh scope
-            site, user = _site_and_user(frappe)
-            if site is None:
-                frappe_cache.end_request()
-            else:
-                frappe_cache.begin_request(site, user)
-        else:
-            _sync(frappe)
-
-    _replace(frappe, "init", init, original_init)
-
-    original_set_user = frappe.set_user
-
-    def set_user(*args: Any, **kwargs: Any) -> Any:
-        result = original_set_user(*args, **kwargs)
-        # Frappe's set_user resets frappe.local.cache: reset ours, for the new user.
-        site, user = _site_and_user(frappe)
-        if site is None:
-            frappe_cache.end_request()
-        else:
-            frappe_cache.begin_request(site, user)
-        return result
-
-    _replace(frappe, "set_user", set_user, original_set_user)
-
-    original_connect = getattr(frappe, "connect", None)
-    if original_connect is not None:
-
-        def connect(*args: Any, **kwargs: Any) -> Any:
-            result = original_connect(*args, **kwargs)
-            _sync(frappe)
-            return result
-
-        _replace(frappe, "connect", connect, original_connect)
-
-    original_destroy = frappe.destroy
-
-    def destroy(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return original_destroy(*args, **kwargs)
-        finally:
-            frappe_cache.end_request()
-
-    _replace(frappe, "destroy", destroy, original_destroy)
-
-    original_clear_cache = getattr(frappe, "clear_cache", None)
-    if original_clear_cache is not None:
-
-        def clear_cache(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return original_clear_cache(*args, **kwargs)
-            finally:
-                # Frappe empties frappe.local.cache (global branch) and local.request_cache
-                # (every branch); both live in our request scope: reset it.
-                site, user = _site_and_user(frappe)
-                if site is not None and frappe_cache.current_site() is not None:
-                    frappe_cache.begin_request(site, user)
-
-        _replace(frappe, "clear_cache", clear_cache, original_clear_cache)
-
-    _patch_login_manager(frappe)
-    _watch_local_cache(frappe)
+def _ensure_ours(frappe: Any, conf: Any) -> None:
+    """Replace a ``frappe.cache`` that Frappe built before ``install()`` ran."""
+    current = getattr(frappe, "cache", None)
+    if current is None or isinstance(current, RedisWrapper) or not conf.get("redis_cache"):
+        return
+    with _replace_lock:
+        if not isinstance(frappe.cache, RedisWrapper):
+            frappe.cache = _build_cache(conf)
 
 
-def _watch_local_cache(frappe: Any) -> None:
-    """Make ``frappe.local.cache = {}`` reset our request-local cache, as it resets Frappe's.
+# -- frappe.local: the request cache follows Frappe's own assignments ---------------------------
 
-    Core code does it in ``init``, ``set_user`` and ``clear_cache`` (wrapped above anyway), and
-    apps and tests do it to drop what the request has cached. ``frappe.local`` is a werkzeug
-    ``Local``: its class becomes a subclass (same slots, same object) whose ``__setattr__``
-    notices the assignment.
+
+def _watch_local(frappe: Any) -> None:
+    """Follow ``frappe.local``'s life: the request cache is created, re-sited and dropped with it.
+
+    ``frappe.local``'s class becomes a subclass (same slots, same object) whose ``__setattr__``
+    notices two assignments:
+
+    - ``local.cache = {...}``: the value becomes this thread's ``LocalCache``, prefixed with the
+      site in ``local.conf`` (Frappe assigns ``conf`` first in ``init``);
+    - ``local.conf = ...``: the current request cache takes the new site, and a ``frappe.cache``
+      built by Frappe before ``install()`` is replaced.
+
+    Releasing the context (``frappe.release_local``, which ``frappe.destroy`` calls; werkzeug's
+    ``__release_local__`` on Frappe versions whose ``Local`` is werkzeug's) drops the cache.
     """
     local = frappe.local
     base = type(local)
     if getattr(base, "__frappe_cache_watch__", False):
         return
-    base_setattr: Any = base.__setattr__
+    base_setattr: Callable[[Any, str, Any], None] = base.__setattr__
 
     def __setattr__(self: Any, name: str, value: Any) -> None:
-        base_setattr(self, name, value)
         if name == "cache":
-            site = frappe_cache.current_site()
-            if site is not None:
-                frappe_cache.begin_request(site, frappe_cache.current_user())
+            conf = getattr(self, "conf", None)
+            value = _native.adopt_local_cache({} if value is None else value, _site(conf))
+        base_setattr(self, name, value)
+        if name == "conf" and value is not None:
+            _native.set_scope_site(_site(value))
+            _ensure_ours(frappe, value)
 
-    watched = type(
-        base.__name__,
-        (base,),
-        {
-            "__slots__": (),
-            "__setattr__": __setattr__,
-            "__frappe_cache_watch__": True,
-            "__module__": base.__module__,
-        },
-    )
-    try:  # Local.__setattr__ would store "__class__" as a context-local attribute
-        object.__setattr__(local, "__class__", watched)
-    except TypeError:  # not the werkzeug Local we know: the wrapped functions still reset it
-        pass
+    namespace: dict[str, Any] = {
+        "__slots__": (),
+        "__setattr__": __setattr__,
+        "__frappe_cache_watch__": True,
+        "__module__": base.__module__,
+    }
+    base_release = getattr(base, "__release_local__", None)
+    if base_release is not None:
 
+        def __release_local__(self: Any) -> None:
+            try:
+                base_release(self)
+            finally:
+                _native.end_request()
 
-def _patch_login_manager(frappe: Any) -> None:
-    """Wrap ``LoginManager.make_session`` once ``frappe.auth`` is loaded (web workers load it).
+        namespace["__release_local__"] = __release_local__
 
-    An HTTP request's session user is set there, by assigning ``frappe.local.session``, not
-    through ``frappe.set_user``.
-    """
-    auth = sys.modules.get("frappe.auth")
-    manager = getattr(auth, "LoginManager", None)
-    original = getattr(manager, "make_session", None)
-    if original is None or hasattr(original, _ORIGINAL):
-        return
+    watched = type(base.__name__, (base,), namespace)
+    # Local.__setattr__ would store "__class__" as a context-local attribute.
+    object.__setattr__(local, "__class__", watched)
 
-    def make_session(self: Any, *args: Any, **kwargs: Any) -> Any:
-        result = original(self, *args, **kwargs)
-        _sync(frappe)
-        return result
+    original_release = getattr(frappe, "release_local", None)
+    if original_release is not None and not hasattr(original_release, "__frappe_cache_original__"):
 
-    _replace(manager, "make_session", make_session, original)
+        def release_local(local: Any) -> None:
+            try:
+                original_release(local)
+            finally:
+                if local is frappe.local:
+                    _native.end_request()
+
+        release_local.__doc__ = original_release.__doc__
+        release_local.__frappe_cache_original__ = original_release  # type: ignore[attr-defined]
+        frappe.release_local = release_local
 
 
 # -- decorators ---------------------------------------------------------------------------------
@@ -408,7 +278,7 @@ def _patch_decorators(frappe: Any) -> None:
     except ImportError:
         return
 
-    def site_cache(ttl: Any = None, maxsize: int | None = 128) -> Any:
+    def site_cache(ttl: Any = None, maxsize: int | None = None) -> Any:
         if callable(ttl):  # bare @site_cache
             fn = caching.site_cache(ttl)
             _site_cached.add(fn)
@@ -422,16 +292,12 @@ def _patch_decorators(frappe: Any) -> None:
 
         return decorator
 
-    functools.update_wrapper(site_cache, caching.site_cache)
-    ours = {
-        "redis_cache": caching.redis_cache,
-        "request_cache": caching.request_cache,
-        "site_cache": site_cache,
-    }
+    site_cache.__doc__ = caching.site_cache.__doc__
+    ours = {"redis_cache": caching.redis_cache, "site_cache": site_cache}
     for name, decorator in ours.items():
         frappes = getattr(frappe_caching, name, None)
         setattr(frappe_caching, name, decorator)
-        # a name Frappe re-exports on the package (``frappe.request_cache``) follows
+        # a name Frappe re-exports on the package (``frappe.site_cache``) follows
         if frappes is not None and getattr(frappe, name, None) is frappes:
             setattr(frappe, name, decorator)
     existing = getattr(frappe_caching, "_SITE_CACHE", None)

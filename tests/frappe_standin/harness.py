@@ -45,6 +45,9 @@ def unload() -> None:
     if frappe is not None and hasattr(frappe, "local"):
         with contextlib.suppress(Exception):
             frappe.destroy()
+        if getattr(frappe, "client_cache", None) is not None:
+            with contextlib.suppress(Exception):
+                frappe.client_cache.close()
     for name in list(sys.modules):
         if name == "frappe" or name.startswith("frappe."):
             del sys.modules[name]
@@ -52,6 +55,7 @@ def unload() -> None:
         sys.path.remove(str(STANDIN_DIR))
     frappe_cache.end_request()
     frappe_cache.set_default_cache(None)
+    frappe_cache._native.set_user_resolver(None)
 
 
 @contextlib.contextmanager

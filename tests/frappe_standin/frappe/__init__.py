@@ -2,14 +2,16 @@
 
 Written from ``frappe-behaviour.md`` (§1, §3.7, §6.2), not copied from Frappe. What it mirrors:
 
-- ``local`` is a werkzeug ``Local``; ``conf`` and ``session`` are proxies to ``local.conf`` and
+- ``local`` is v16's own context-local ``Local`` (``frappe.utils.local``), released with
+  ``release_local(local)``; ``conf`` and ``session`` are proxies to ``local.conf`` and
   ``local.session``.
 - ``cache`` / ``client_cache`` are process globals, ``None`` until ``init()`` calls
   ``setup_redis_cache_connection()``, which builds them under a module lock with a re-check
   (v16's double-checked init) through ``frappe.utils.redis_wrapper.setup_cache()``.
 - ``init(site, force=False)`` is a no-op on an initialised ``local`` unless forced; otherwise it
-  resets the request state: ``local.cache = {}``, ``local.request_cache = defaultdict(dict)``,
-  an empty ``session`` (no user yet), the site's merged config in ``local.conf``.
+  resets the request state in v16's order: the site's merged config in ``local.conf`` first,
+  then ``local.request_cache``, ``local.cache = {}``, a Guest ``session``; then it builds the
+  cache if needed and, like v16's ``setup_module_map``, *reads the cache before returning*.
 - ``connect()`` (``init(site)`` first when a site is given) makes the session user
   Administrator through ``set_user`` unless ``set_admin_as_user=False``, as HTTP requests do.
 - ``set_user(user)`` writes the session user and resets ``local.cache``.
@@ -27,7 +29,7 @@ import threading
 from collections import defaultdict
 from typing import Any
 
-from werkzeug.local import Local, LocalProxy, release_local
+from frappe.utils.local import Local, release_local
 
 # site name -> that site's site_config.json (db_name, redis_cache, ...); set by the tests
 SITES: dict[str, dict[str, Any]] = {}
@@ -53,9 +55,9 @@ class _dict(dict):
 
 
 local = Local()
-conf: _dict = LocalProxy(local, "conf")  # type: ignore[assignment]
-session: _dict = LocalProxy(local, "session")  # type: ignore[assignment]
-flags: _dict = LocalProxy(local, "flags")  # type: ignore[assignment]
+conf: _dict = local("conf")
+session: _dict = local("session")
+flags: _dict = local("flags")
 
 # Process globals: one cache for every site and thread of the process (§1.1).
 cache: Any = None
@@ -104,16 +106,22 @@ def init(
     local.conf = get_site_config(site)
     local.user = None
     local.user_perms = None
-    local.session = _dict()
     local.role_permissions = {}
     local.new_doc_templates = {}
     local.request_cache = defaultdict(dict)
     local.cache = {}
     local.form_dict = _dict()
+    local.session = _dict(user="Guest", data=_dict())
     local.db = None
     if not cache or not client_cache:
         setup_redis_cache_connection()
+    setup_module_map()
     local.initialised = True
+
+
+def setup_module_map() -> None:
+    """v16 reads the cache inside ``init`` (``cache.get_value("app_modules")``), before it returns."""
+    local.app_modules = cache.get_value("app_modules", generator=lambda: {"frappe": ["core"]})
 
 
 class _StandInDB:

@@ -82,11 +82,13 @@ def setup_cache() -> RedisWrapper:
 
 
 class ClientCache:
-    """Stand-in for v16's ``ClientCache``: only what the adapter must leave working.
+    """Stand-in for v16's ``ClientCache``: how it uses ``frappe.cache`` at construction.
 
-    The real one takes ``frappe.cache`` at construction as its *invalidator* (it subscribes
-    through it for Redis's invalidation messages) and keeps a long-lived local dict. The
-    stand-in records the invalidator and keeps the dict.
+    The real one takes ``frappe.cache`` as its *invalidator*: it asks it for ``client_id()``,
+    subscribes through ``invalidator.pubsub()`` to ``__redis__:invalidate`` with a handler, runs
+    ``run_in_thread``, and makes its own tracked connections send ``CLIENT TRACKING ON REDIRECT
+    <that id>``. That only works if the id is the subscribed connection's, as redis-py's pool
+    arranges. The stand-in does the same and records the invalidated keys.
     """
 
     def __init__(self, maxsize: int = 1024, ttl: int = 600) -> None:
@@ -94,7 +96,36 @@ class ClientCache:
         self.local_ttl = ttl
         self.invalidator = frappe.cache
         self.cache: dict[Any, Any] = {}
+        self.invalidated: list[Any] = []
         self.healthy = True
+        self.invalidator_thread = None
+        try:
+            self.invalidator_id = self.invalidator.client_id()
+        except redis.exceptions.ConnectionError:
+            self.healthy = False
+            return
+        self._watcher = self.invalidator.pubsub()
+        self._watcher.subscribe(**{"__redis__:invalidate": self._handle_invalidation})
+        self.invalidator_thread = self._watcher.run_in_thread(sleep_time=0.05, daemon=True)
+
+    def tracked_connection(self) -> redis.Redis:
+        """A connection whose reads Redis tracks, redirecting invalidations to the subscriber."""
+        client = redis.Redis.from_url(frappe.conf.redis_cache, protocol=2, single_connection_client=True)
+        client.execute_command("CLIENT", "TRACKING", "ON", "REDIRECT", self.invalidator_id, "NOLOOP")
+        return client
+
+    def _handle_invalidation(self, message: dict[str, Any]) -> None:
+        self.invalidated.append(message["data"])
+        if message["data"] is None:
+            self.cache.clear()
+        else:
+            for key in message["data"]:
+                self.cache.pop(key, None)
 
     def clear_cache(self) -> None:
         self.cache.clear()
+
+    def close(self) -> None:
+        if self.invalidator_thread is not None:
+            self.invalidator_thread.stop()
+            self.invalidator_thread.join(timeout=5)
