@@ -152,10 +152,11 @@ fn fast_memo_key<'py>(
 /// This request's memo dict for decorated function `id`, created on first use, with the
 /// request cache's epoch; `None` outside a request scope.
 fn request_memo(py: Python<'_>, id: u64) -> Option<(Bound<'_, PyDict>, u64)> {
-    let fresh = PyDict::new(py).into_any().unbind();
     let (memo, epoch) = with_scope(py, |s| {
         if s.store.memo(id).is_none() {
-            s.store.set_memo(id, fresh);
+            // An allocation may run the collector, whose finalizers find the store borrowed and
+            // bypass it: safe inside the borrow.
+            s.store.set_memo(id, PyDict::new(py).into_any().unbind());
         }
         Some((s.store.memo(id)?.clone_ref(py), s.store.epoch()))
     })
@@ -369,6 +370,9 @@ pub struct RedisCached {
     func_key: Vec<u8>,
     ttl: Mutex<Option<i64>>,
     user: Option<Py<PyAny>>,
+    /// `user=True`: the key depends on the session user at each call, so no per-request memo
+    /// (it maps arguments to a key, and the session user can change within a request).
+    per_user: bool,
     shared: bool,
     lock: bool,
     cache: Option<Py<RedisWrapper>>,
@@ -434,9 +438,7 @@ impl RedisCached {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> CacheResult<Lookup> {
         let user = User::from_arg(self.user.as_ref().map(|u| u.bind(py)))?;
-        // The memo maps arguments to a key; with `user=True` the key also depends on who the
-        // session user is at this moment, which can change within a request.
-        let memo = if matches!(user, User::Current) {
+        let memo = if self.per_user {
             None
         } else {
             request_memo(py, self.id)
@@ -687,7 +689,7 @@ impl RedisCached {
                 "@redis_cache decorates a function or method".into(),
             ));
         }
-        User::from_arg(user)?; // refuse a bad `user=` now, not on the first call
+        let per_user = matches!(User::from_arg(user)?, User::Current);
         Ok(RedisCached {
             vectorcall: fastcall::entry::<Call<RedisCached>>(),
             id: next_id(),
@@ -695,6 +697,7 @@ impl RedisCached {
             func_key: format!("{}::", qualified_name(func)?).into_bytes(),
             ttl: Mutex::new(check_ttl(ttl)?),
             user: user.filter(|u| !u.is_none()).map(|u| u.clone().unbind()),
+            per_user,
             shared: shared.0,
             lock,
             cache,
@@ -719,11 +722,7 @@ impl RedisCached {
             }
             Lookup::Miss(Some(key)) => {
                 let value = self.compute(py, w, key.clone(), args, kwargs)?;
-                let per_user = self
-                    .user
-                    .as_ref()
-                    .is_some_and(|u| u.bind(py).is(pyo3::types::PyBool::new(py, true)));
-                let memo = if per_user {
+                let memo = if self.per_user {
                     None
                 } else {
                     request_memo(py, self.id)
@@ -1089,6 +1088,9 @@ impl RedisCached {
     /// A call this request has already seen: its key from the memo, its value from the request
     /// cache. `None`: take the general path.
     fn fast_hit(&self, py: Python<'_>, argv: &[*mut pyo3::ffi::PyObject]) -> Option<Py<PyAny>> {
+        if self.per_user {
+            return None;
+        }
         let (memo, epoch) = request_memo(py, self.id)?;
         let call = fast_memo_key(py, argv)?;
         let hit = recall(py, &memo, &call, epoch)?;
