@@ -53,13 +53,17 @@ bench: build-dev ## comparative benchmarks -> bench/results/latest.{json,md,png}
 	$(PY) -m pip install -q matplotlib
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+.PHONY: real-frappe
+real-frappe: install ## Frappe's tests, gunicorn and an RQ job on a real Frappe 16 site, without/with the drop-in (needs FRAPPE_GIT, PYPIKA_GIT, GUNICORN_GIT; not in CI)
+	bash tools/real-frappe.sh
+
 .PHONY: lint
 lint: build-dev ## rustfmt, clippy, ruff, and mypy's stubtest of the hand-written stub
 	cargo fmt --check
 	cargo clippy -q --all-targets -- -D warnings
 	$(PY) -m pip install -q "mypy==2.4.1" "ruff==0.17.6"
-	$(PY) -m ruff check python tests bench demo
-	$(PY) -m ruff format --check python tests bench demo
+	$(PY) -m ruff check python tests bench demo tools
+	$(PY) -m ruff format --check python tests bench demo tools
 	$(PY) -m mypy.stubtest frappe_cache._native --allowlist stubtest-allowlist.txt
 
 .PHONY: clean

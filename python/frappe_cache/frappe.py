@@ -28,14 +28,21 @@ lifecycle instead of wrapping Frappe's functions:
   resets on its own schedule. Functions decorated before ``install()`` ran keep Frappe's
   decorators, running on the new ``frappe.cache``.
 
+``status()`` and ``check()`` tell whether a process runs the drop-in; once installed they are
+also ``frappe.utils.redis_wrapper.frappe_cache_status`` / ``frappe_cache_check``, callable over
+HTTP (System Managers), with ``bench execute`` and as a job (see the README).
+
 Redis Sentinel (``redis_cache_sentinel_enabled``) is not supported yet: when the bench's config
 enables it, ``install()`` warns and changes nothing.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 import threading
+import time
 import warnings
 import weakref
 from collections import defaultdict
@@ -46,7 +53,7 @@ import frappe_cache
 from frappe_cache import _native
 from frappe_cache.wrapper import RedisWrapper
 
-__all__ = ["install", "installed"]
+__all__ = ["check", "install", "installed", "status"]
 
 # Set on the ``frappe`` module once it is patched: install() is once per loaded Frappe.
 _INSTALLED = "__frappe_cache_installed__"
@@ -56,6 +63,9 @@ _install_lock = threading.RLock()
 _replace_lock = threading.Lock()
 # Every function decorated through frappe.utils.caching.site_cache after install().
 _site_cached: weakref.WeakSet[Any] = weakref.WeakSet()
+# How install() found the process: before any request or job (bench commands, gunicorn's
+# --preload master, whose forked workers inherit it), or inside one. None: not installed.
+_installed_when: str | None = None
 
 
 def installed() -> bool:
@@ -90,10 +100,13 @@ def install() -> None:
         # The decorators use whatever frappe.cache is at each call (Frappe rebuilds it at will).
         frappe_cache.set_default_cache(lambda: _ours_or_none(frappe.cache))
         _patch_decorators(frappe)
+        _whitelist(frappe)
         setattr(frappe, _INSTALLED, True)
         _warn_if_greenlets()
 
+    global _installed_when
     conf = _conf(frappe)
+    _installed_when = "inside a request or job" if conf is not None else "before any request or job"
     if conf is not None:  # inside a request or job: take effect now
         _ensure_ours(frappe, conf)
         frappe.local.cache = getattr(frappe.local, "cache", None) or {}
@@ -304,3 +317,92 @@ def _patch_decorators(frappe: Any) -> None:
     if isinstance(existing, dict) and not isinstance(existing, _SiteCacheRegistry):
         factory = existing.default_factory if isinstance(existing, defaultdict) else None
         frappe_caching._SITE_CACHE = _SiteCacheRegistry(factory, existing)
+
+
+# -- is it active here? --------------------------------------------------------------------------
+
+
+def status() -> dict[str, Any]:
+    """Whether this process runs the drop-in, and how: one dict, cheap, no Redis round trip.
+
+    Over HTTP (System Managers only):
+    ``GET /api/method/frappe.utils.redis_wrapper.frappe_cache_status``; each gunicorn worker
+    answers for itself (``pid``).
+    """
+    import frappe
+
+    _only_system_managers(frappe)
+    cache = getattr(frappe, "cache", None)
+    return {
+        "installed": installed(),
+        "installed_when": _installed_when,
+        "pid": os.getpid(),
+        "frappe_cache": f"{type(cache).__module__}.{type(cache).__qualname__}",
+        "local_cache": type(getattr(frappe.local, "cache", None)).__qualname__,
+        "redis_cache_decorator": f"{_decorator_module(frappe)}",
+        "url": getattr(cache, "url", None) if isinstance(cache, RedisWrapper) else None,
+        "site": frappe_cache.current_site(),
+        "user": frappe_cache.current_user(),
+    }
+
+
+def check(in_worker: Any = False) -> dict[str, Any]:
+    """``status()``, plus a value written and read back through ``frappe.cache`` and two calls of
+    a ``@redis_cache`` function (the second must be a hit). Printed as one JSON line too.
+
+    ``bench --site SITE execute frappe.utils.redis_wrapper.frappe_cache_check`` runs it in the
+    bench command's process; with ``--kwargs '{"in_worker": 1}'`` it enqueues itself instead, and
+    the RQ worker that runs it prints the line in its log.
+    """
+    import frappe
+
+    if in_worker:
+        job = frappe.enqueue("frappe.utils.redis_wrapper.frappe_cache_check")
+        return {"enqueued": getattr(job, "id", None)}
+    report = status()
+    key = f"frappe_cache.check:{report['pid']}"
+    frappe.cache.set_value(key, report["pid"], expires_in_sec=60)
+    # read back from Redis, not from the request cache
+    report["get_value_round_trip"] = frappe.cache.get_value(key, use_local_cache=False) == report["pid"]
+    frappe.cache.delete_value(key)
+    token = f"{report['pid']}:{time.time()}"
+    first = _check_redis_cache(token)
+    report["redis_cache_hit"] = _check_redis_cache(token) == first and first["token"] == token
+    report["ok"] = bool(report["installed"] and report["get_value_round_trip"] and report["redis_cache_hit"])
+    print(f"frappe_cache.check {json.dumps(report, sort_keys=True)}", flush=True)
+    return report
+
+
+@frappe_cache.redis_cache(ttl=60)
+def _check_redis_cache(token: str) -> dict[str, Any]:
+    return {"token": token, "computed_at": time.time()}
+
+
+def _decorator_module(frappe: Any) -> str:
+    caching = sys.modules.get("frappe.utils.caching")
+    decorator = getattr(caching, "redis_cache", None)
+    return f"{getattr(decorator, '__module__', None)}.{getattr(decorator, '__qualname__', None)}"
+
+
+def _only_system_managers(frappe: Any) -> None:
+    if getattr(frappe.local, "request", None) is not None:
+        frappe.only_for("System Manager")
+
+
+def _whitelist(frappe: Any) -> None:
+    """Expose ``status`` and ``check`` where Frappe lets them be called.
+
+    Frappe runs a dotted method (``/api/method/...``, ``bench execute``, a string given to
+    ``frappe.enqueue``) only from an installed app's modules, which this package is not: they are
+    published as ``frappe.utils.redis_wrapper.frappe_cache_status`` / ``frappe_cache_check``,
+    whitelisted (``status`` for GET, ``check`` for GET and POST; both for System Managers).
+    """
+    whitelist = getattr(frappe, "whitelist", None)
+    try:
+        import frappe.utils.redis_wrapper as redis_wrapper
+    except ImportError:
+        return
+    for name, fn, methods in (("frappe_cache_status", status, ["GET"]), ("frappe_cache_check", check, None)):
+        if whitelist is not None:
+            fn = whitelist(methods=methods)(fn)  # Frappe whitelists the function it returns
+        setattr(redis_wrapper, name, fn)
