@@ -39,10 +39,15 @@ test-rust: ## cargo test for the pure-Rust modules
 test-python: build-dev ## pytest against real redis-server processes
 	$(PY) -m pytest -q
 
+.PHONY: test-pythons
+test-pythons: redis-server ## build for CPython 3.10, 3.12, 3.13 (pyenv) and run the smoke tests there (SUITE=full: everything)
+	bash tools/test-pythons.sh
+
 .PHONY: test
-test: install ## install what is missing, build, run cargo test and pytest
+test: install ## install what is missing, build, run cargo test and pytest (3.11), smoke tests on 3.10/3.12/3.13
 	$(MAKE) test-rust
 	$(MAKE) test-python
+	$(MAKE) test-pythons
 
 .PHONY: demo
 demo: install build-dev ## build and run the demo (starts a private redis-server unless REDIS_URL is set)

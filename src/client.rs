@@ -360,6 +360,19 @@ impl Client {
     pub fn query_pipeline<T: FromRedisValue>(&self, pipe: &Pipeline) -> CacheResult<T> {
         self.run(|conn| pipe.query(conn))
     }
+
+    /// Runs a pipeline built with `ignore_errors()` for its effect: the first error reply, if
+    /// any, is the result, classed as a single command's would be (redis-rs would fold them into
+    /// one unclassified "pipeline failure").
+    pub fn run_pipeline(&self, pipe: &Pipeline) -> CacheResult<()> {
+        let replies: Vec<redis::Value> = self.query_pipeline(pipe)?;
+        for reply in replies {
+            if let redis::Value::ServerError(e) = reply {
+                return Err(CacheError::from(redis::RedisError::from(e)));
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -456,7 +456,8 @@ impl RedisCached {
                 py,
                 format!(
                     "@redis_cache: the arguments of {} have no stable form (an object that cannot \
-                     be pickled?); calling it uncached",
+                     be pickled, or one compared by identity that cannot be weakly referenced); \
+                     calling it uncached",
                     String::from_utf8_lossy(&self.func_key).trim_end_matches(':')
                 ),
             )?;

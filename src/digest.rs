@@ -8,8 +8,14 @@
 //! The canonical form follows Python equality where Frappe's `hash()` did: `1`, `1.0` and `True`
 //! are one argument, dict and set order do not matter, a dict subclass (`frappe._dict`) equals a
 //! dict, and keyword order does not matter. A positional and a keyword call stay distinct.
-//! Objects without a canonical form are pickled (deterministic for the same state); objects that
-//! cannot be pickled make the call undigestable (`None`): the decorator then calls through.
+//! An object compared by identity (its class keeps `object.__eq__`, as a plain class or a Frappe
+//! `Document` does) is its identity: distinct instances are distinct entries, as with Frappe's
+//! `hash()`, and only this process can hit them. The identity is a serial number given on first
+//! sight (held in a weak dictionary), never the address: an address is reused once the object
+//! is freed, and a new object must not find the old one's result. Other objects without a
+//! canonical form are
+//! pickled (the same state, the same bytes); objects that cannot be pickled make the call
+//! undigestable (`None`): the decorator then calls through.
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -29,6 +35,61 @@ static BLAKE2B_OPTIONS: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
 static DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 /// Types whose `str()` is a faithful, stable form: written as `type:str(value)`.
 static BY_STR: PyOnceLock<Py<PyTuple>> = PyOnceLock::new();
+static OBJECT_EQ: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static GETPID: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// Identity-compared arguments seen so far -> their serial number (weakly held).
+static SERIALS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static NEXT_SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// This object's serial number, given on first sight; `None` when it cannot be weakly
+/// referenced (then it has no stable identity to key on).
+fn serial(value: &Bound<'_, PyAny>) -> PyResult<Option<u64>> {
+    let py = value.py();
+    let serials = SERIALS.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py
+            .import("weakref")?
+            .getattr("WeakKeyDictionary")?
+            .call0()?
+            .unbind())
+    })?;
+    let serials = serials.bind(py);
+    if let Some(known) = serials
+        .call_method1("get", (value,))?
+        .extract::<Option<u64>>()?
+    {
+        return Ok(Some(known));
+    }
+    let fresh = NEXT_SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    match serials.set_item(value, fresh) {
+        Ok(()) => Ok(Some(fresh)),
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyTypeError>(py) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Random per interpreter: an identity written by one process never matches another's, even
+/// on another host sharing the Redis (the pid tells forked children apart).
+fn process_nonce() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    static NONCE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *NONCE.get_or_init(|| {
+        std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+    })
+}
+
+/// Whether `value`'s class compares by identity (it never overrode `__eq__`).
+fn compared_by_identity(value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let py = value.py();
+    let object_eq = OBJECT_EQ.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py
+            .get_type::<pyo3::types::PyAny>()
+            .getattr("__eq__")?
+            .unbind())
+    })?;
+    Ok(value.get_type().getattr("__eq__")?.is(object_eq.bind(py)))
+}
 
 /// The hex digest of `(args, kwargs)`, or `None` when an argument has no stable form.
 pub fn digest(
@@ -173,8 +234,19 @@ fn encode(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> PyResult
         out.extend_from_slice(text.as_bytes());
         return Ok(true);
     }
-    // Anything else (a Document, an Enum, a dataclass): its pickle, which is the same for the
-    // same state. No pickle, no key.
+    if compared_by_identity(value)? {
+        // Python calls two such objects equal only if they are one object: so does the key.
+        let Some(serial) = serial(value)? else {
+            return Ok(false);
+        };
+        let pid = GETPID.import(py, "os", "getpid")?.call0()?;
+        let text = format!("{:016x}:{pid}:{serial}", process_nonce());
+        len_prefix(out, b'@', text.len());
+        out.extend_from_slice(text.as_bytes());
+        return Ok(true);
+    }
+    // Anything else (an Enum, a dataclass, a class with its own equality): its pickle, which is
+    // the same for the same state. No pickle, no key.
     let dumps = DUMPS.import(py, "pickle", "dumps")?;
     match dumps.call1((value, 5)) {
         Ok(pickled) => {

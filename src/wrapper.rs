@@ -18,11 +18,14 @@ use crate::keys;
 use crate::reply;
 use crate::request_cache::{self, Key, current, with_scope};
 
-/// Keys per SCAN step (listing) and per UNLINK: big enough to be quick, small enough that
-/// Redis, which every site shares, never stalls on one command.
+/// Keys per UNLINK of `delete_value`: big enough to be quick, small enough that Redis, which
+/// every site shares, never stalls on one command.
 const BATCH: usize = 1000;
-/// Keys per SCAN + UNLINK step when deleting by pattern: freeing is the costly part, so smaller
-/// steps keep every other client's worst wait well under a millisecond.
+/// Hash-table slots one SCAN step visits: a few hundred microseconds of server time, and one
+/// step for a site cache of a few thousand keys (as many round trips as Frappe's one KEYS then).
+const SCAN_COUNT: usize = 5000;
+/// Keys per UNLINK when deleting by pattern: freeing is the costly part, so smaller steps keep
+/// every other client's worst wait well under a millisecond.
 const DELETE_BATCH: usize = 250;
 
 #[pyclass(module = "frappe_cache._native", frozen, subclass)]
@@ -379,7 +382,7 @@ impl RedisWrapper {
                         .arg("MATCH")
                         .arg(&pattern)
                         .arg("COUNT")
-                        .arg(BATCH)
+                        .arg(SCAN_COUNT)
                         .query(conn)?;
                     seen.extend(batch);
                     if next == 0 {
@@ -422,10 +425,11 @@ impl RedisWrapper {
                         .arg("MATCH")
                         .arg(&pattern)
                         .arg("COUNT")
-                        .arg(DELETE_BATCH)
+                        .arg(SCAN_COUNT)
                         .query(conn)?;
-                    if !batch.is_empty() {
-                        redis::cmd("UNLINK").arg(&batch).query::<()>(conn)?;
+                    // One command per chunk, each its own round trip: other clients run between.
+                    for chunk in batch.chunks(DELETE_BATCH) {
+                        redis::cmd("UNLINK").arg(chunk).query::<()>(conn)?;
                     }
                     if next == 0 {
                         return Ok(());
@@ -442,14 +446,14 @@ impl RedisWrapper {
             return Ok(());
         }
         let mut pipe = redis::pipe();
+        pipe.ignore_errors();
         for chunk in keys.chunks(BATCH) {
             let cmd = pipe.cmd("UNLINK");
             for k in chunk {
                 cmd.arg(k.wire());
             }
-            cmd.ignore();
         }
-        swallow(self.io(py, |c| c.query_pipeline::<()>(&pipe)), ())
+        swallow(self.io(py, |c| c.run_pipeline(&pipe)), ())
     }
 
     /// HDEL of each hash's fields, in one round trip (connection errors swallowed).
@@ -459,10 +463,11 @@ impl RedisWrapper {
             return Ok(());
         }
         let mut pipe = redis::pipe();
+        pipe.ignore_errors();
         for (name, fields) in &pairs {
-            pipe.cmd("HDEL").arg(name).arg(fields).ignore();
+            pipe.cmd("HDEL").arg(name).arg(fields);
         }
-        swallow(self.io(py, |c| c.query_pipeline::<()>(&pipe)), ())
+        swallow(self.io(py, |c| c.run_pipeline(&pipe)), ())
     }
 
     /// Forgets `fields` of hash `name` locally and returns their wire forms.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+from pathlib import Path
 
 import redis
 
@@ -35,3 +37,34 @@ def dead_url() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"redis://127.0.0.1:{port}"
+
+
+def make_pki(directory: Path, *names: str) -> Path:
+    """A throw-away CA (``ca.crt``/``ca.key``) and, for each of ``names``, a certificate for
+    localhost/127.0.0.1 signed by it (``{name}.crt``/``{name}.key``), made with the openssl CLI.
+
+    The extensions are the ones strict verifiers require (Python 3.13 verifies with
+    ``VERIFY_X509_STRICT``): a CA with ``keyUsage``, leaves with their own.
+    """
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=directory, check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
+            "-days", "2", "-subj", "/CN=frappe-cache test CA",
+            "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            "-addext", "subjectKeyIdentifier=hash")  # fmt: skip
+    (directory / "leaf.cnf").write_text(
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
+        "basicConstraints=critical,CA:FALSE\n"
+        "keyUsage=critical,digitalSignature,keyEncipherment\n"
+        "extendedKeyUsage=serverAuth,clientAuth\n"
+        "authorityKeyIdentifier=keyid\n"
+    )
+    for name in names:
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
+                "-subj", "/CN=localhost")  # fmt: skip
+        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+                "-CAcreateserial", "-out", f"{name}.crt", "-days", "2", "-extfile", "leaf.cnf")  # fmt: skip
+    return directory

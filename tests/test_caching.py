@@ -25,7 +25,8 @@ from tests.support import CommandCounter
 
 
 class Shop:
-    """Module level, so a Shop pickles (and so digests) by its state."""
+    """A plain class: compared by identity, so each instance is its own entry (as with Frappe's
+    ``hash()``)."""
 
     def __init__(self, rate: int) -> None:
         self.rate = rate
@@ -36,16 +37,46 @@ class Shop:
         return self.rate * qty
 
 
+class Rate:
+    """Module level, with value equality: equal instances are one entry, in every process."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Rate) and other.rate == self.rate
+
+    def __hash__(self) -> int:
+        return hash(self.rate)
+
+    @redis_cache(ttl=60)
+    def price(self, qty: int) -> int:
+        return self.rate * qty
+
+
 def test_metadata_is_kept_and_methods_bind(default_cache):
     assert Shop.price.__name__ == "price" and Shop.price.__doc__ == "The price."
     assert Shop.price.__wrapped__.__qualname__ == "Shop.price"
     Shop.price.clear_cache()
-    assert Shop(3).price(2) == 6
+    shop = Shop(3)
+    assert shop.price(2) == 6
     assert Shop(5).price(2) == 10, "self is part of the key"
     before = Shop.price.cache_info()
-    assert Shop(3).price(2) == 6, "an equal instance (same state) hits"
-    assert Shop.price.cache_info().hits == before.hits + 1
+    assert shop.price(2) == 6 and Shop.price.cache_info().hits == before.hits + 1, "same instance: a hit"
+    other = Shop(3)
+    assert other.price(2) == 6 and Shop.price.cache_info().misses == before.misses + 1, (
+        "another instance with the same state is another entry: Python calls them unequal"
+    )
     Shop.price.clear_cache()
+
+
+def test_value_objects_share_entries(default_cache):
+    Rate.price.clear_cache()
+    assert Rate(3).price(2) == 6
+    before = Rate.price.cache_info()
+    assert Rate(3).price(2) == 6, "an equal instance hits"
+    assert Rate.price.cache_info().hits == before.hits + 1
+    Rate.price.clear_cache()
 
 
 def test_async_functions_are_cached(default_cache, raw: redis.Redis):
@@ -68,7 +99,36 @@ def test_async_functions_are_cached(default_cache, raw: redis.Redis):
     assert fetch.cache_info().misses == 1
 
 
+class _Unstable:
+    """Value equality over a lock: no pickle, so no stable form."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Unstable)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def test_undigestable_arguments_call_through_with_a_warning(default_cache, raw: redis.Redis):
+    runs = []
+
+    @redis_cache
+    def locked(arg) -> int:
+        runs.append(1)
+        return 1
+
+    arg = _Unstable()
+    with pytest.warns(RuntimeWarning, match="no stable form"):
+        assert locked(arg) == 1
+    with pytest.warns(RuntimeWarning):
+        assert locked(arg) == 1
+    assert len(runs) == 2
+    assert raw.dbsize() == 0
+
+
+def test_identity_arguments_are_cached_per_object(default_cache, raw: redis.Redis):
     runs = []
 
     @redis_cache
@@ -77,12 +137,8 @@ def test_undigestable_arguments_call_through_with_a_warning(default_cache, raw: 
         return 1
 
     lock = threading.Lock()
-    with pytest.warns(RuntimeWarning, match="no stable form"):
-        assert locked(lock) == 1
-    with pytest.warns(RuntimeWarning):
-        assert locked(lock) == 1
-    assert len(runs) == 2
-    assert raw.dbsize() == 0
+    assert locked(lock) == 1 and locked(lock) == 1 and len(runs) == 1
+    assert locked(threading.Lock()) == 1 and len(runs) == 2
 
 
 def test_a_cache_argument_overrides_the_default(redis_server, raw: redis.Redis):

@@ -69,12 +69,38 @@ def test_positional_and_keyword_calls_are_distinct():
     assert arg_digest((b"x",)) != arg_digest(("x",))
 
 
+class Holder:
+    """Value equality over something that cannot be pickled: no stable form."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Holder)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def test_objects_digest_by_state_and_unpicklable_ones_have_none():
     assert arg_digest((datetime.date(2026, 1, 2),)) != arg_digest((datetime.date(2026, 1, 3),))
     assert arg_digest((decimal.Decimal("1.50"),)) == arg_digest((decimal.Decimal("1.50"),))
     assert arg_digest((range(3),)) == arg_digest((range(3),))
-    assert arg_digest((threading.Lock(),)) is None
-    assert arg_digest(([lambda: 1],)) is None
+    assert arg_digest((Holder(),)) is None
+
+
+def test_objects_compared_by_identity_digest_by_identity():
+    """As Python (and Frappe's ``hash()``) tell them apart: one object, one digest."""
+    lock, fn = threading.Lock(), lambda: 1
+    assert arg_digest((lock,)) == arg_digest((lock,)) != arg_digest((threading.Lock(),))
+    assert arg_digest(([fn],)) == arg_digest(([fn],)) != arg_digest(([lambda: 1],))
+    code = (
+        "import threading; from frappe_cache._native import arg_digest\n"
+        "keep = threading.Lock(); print(arg_digest((keep,)))"
+    )
+    seen = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout for _ in range(2)
+    }
+    assert len(seen) == 2, "another process never produces the same identity"
 
 
 CORPUS = (

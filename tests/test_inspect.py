@@ -23,6 +23,7 @@ from frappe_cache._native import inspect_pickle
 from frappe_cache.testing import RedisServer, _free_port
 from hypothesis import given
 from hypothesis import strategies as st
+from support import make_pki
 
 SITE = "inspect_site"
 
@@ -392,26 +393,7 @@ def test_help_and_usage_errors():
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl CLI")
 def test_rediss_with_a_private_ca(tmp_path: Path):
-    def openssl(*args: str) -> None:
-        subprocess.run(["openssl", *args], cwd=tmp_path, check=True, capture_output=True)
-
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
-            "-days", "2", "-subj", "/CN=inspect test CA")  # fmt: skip
-    openssl(
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=localhost",
-    )
-    (tmp_path / "ext.cnf").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-            "-out", "server.crt", "-days", "2", "-extfile", "ext.cnf")  # fmt: skip
+    make_pki(tmp_path, "server")
     tls_port = _free_port()
     with RedisServer(args=[
         "--tls-port", str(tls_port), "--tls-cert-file", str(tmp_path / "server.crt"),

@@ -31,3 +31,11 @@ def test_benchmark_quotes_are_the_recorded_run():
         block = re.search(r"<!-- bench:start -->\n(.*?)<!-- bench:end -->", readme.read_text(), re.S)
         assert block is not None, f"{readme} has no benchmark quote"
         assert block.group(1) == recorded, f"{readme} quotes another run than bench/results/latest.md"
+
+
+def test_real_frappe_quote_is_the_recorded_run():
+    # `make real-frappe` writes bench/results/real-frappe.md and quotes it in the README.
+    recorded = (README.parent / "bench" / "results" / "real-frappe.md").read_text()
+    block = re.search(r"<!-- real-frappe:start -->\n(.*?)<!-- real-frappe:end -->", README.read_text(), re.S)
+    assert block is not None, "README has no real-Frappe quote"
+    assert block.group(1) == recorded, "README quotes another run than bench/results/real-frappe.md"

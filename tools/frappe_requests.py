@@ -90,8 +90,8 @@ def main() -> None:
     ap.add_argument("--url", required=True)
     ap.add_argument("--redis", required=True, help="the site's cache Redis (redis_cache)")
     ap.add_argument("--label", required=True)
-    ap.add_argument("--rounds", type=int, default=10)
-    ap.add_argument("--warmup", type=int, default=6)
+    ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=10)
     ap.add_argument("--probe", action="store_true")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", required=True)
@@ -121,9 +121,11 @@ def main() -> None:
             counts.append(sum(d.values()))
             breakdowns.append(d)
         median = statistics.median(counts)
-        typical = next(b for c, b in zip(counts, breakdowns, strict=True) if c == median) if (
-            median in counts
-        ) else breakdowns[0]
+        typical = (
+            next(b for c, b in zip(counts, breakdowns, strict=True) if c == median)
+            if (median in counts)
+            else breakdowns[0]
+        )
         result["endpoints"][name] = {
             "path": path,
             "median": median,

@@ -6,7 +6,7 @@
 #      commands per request per endpoint, counted with INFO commandstats, and every worker's own
 #      report of whether it runs the drop-in;
 #   3. a job through an RQ worker that uses frappe.cache and a @redis_cache function.
-# Writes bench/results/real-frappe.md (quoted by the README). Needs the three source trees the kit
+# Writes bench/results/real-frappe.md and quotes it in the README. Needs the three source trees the kit
 # names (FRAPPE_GIT, PYPIKA_GIT, GUNICORN_GIT), so it is not part of `make test` or CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,7 +80,7 @@ worse = 0
 for name, e in wi["endpoints"].items():
     base = wo["endpoints"][name]
     worse += e["max"] > base["max"]
-    rows.append(f"| {name} | {base['median']:g} | {e['median']:g} | {e['max'] - base['max']:+d} |")
+    rows.append(f"| {name} | {base['median']:g} ({base['max']}) | {e['median']:g} ({e['max']}) |")
 workers = wi.get("workers", [])
 lines = [
     f"Run {time.strftime('%Y-%m-%dT%H:%M:%S%z')}, frappe-cache {commit}, Frappe 16.4.1 (real-Frappe kit).",
@@ -93,14 +93,17 @@ lines = [
     "```",
     "",
     "Redis commands per request through gunicorn (2 workers, `--preload`), logged in as",
-    "Administrator, after warm-up; median of the counted requests (`INFO commandstats`):",
+    "Administrator, after warm-up: median (and largest) of the counted requests, from",
+    "`INFO commandstats` before and after each:",
     "",
-    "| endpoint | without | with | worst request, with - without |",
-    "| --- | --- | --- | --- |",
+    "| endpoint | without | with |",
+    "| --- | --- | --- |",
     *rows,
     "",
-    f"Login request: {sum(wo['login'].values())} commands without, {sum(wi['login'].values())} with.",
-    f"Endpoints where a request with the drop-in sent more commands than the worst without: {worse}.",
+    f"Endpoints where a request with the drop-in sent more commands than the largest without: {worse}.",
+    f"The login request (a cold worker's first): {sum(wo['login'].values())} commands without "
+    f"({', '.join(f'{k} {v}' for k, v in wo['login'].items())}), {sum(wi['login'].values())} with "
+    f"({', '.join(f'{k} {v}' for k, v in wi['login'].items())}).",
     "",
     "Every gunicorn worker's own report (`frappe_cache_status`), asked until each had answered:",
     "",
@@ -111,6 +114,15 @@ lines = [
     f"(frappe.cache {job['frappe_cache']}, get_value round trip {job['get_value_round_trip']}, "
     f"@redis_cache hit on the second call {job['redis_cache_hit']}).",
 ]
-open(out, "w").write("\n".join(lines) + "\n")
-print("\n".join(lines))
+text = "\n".join(lines) + "\n"
+open(out, "w").write(text)
+print(text)
+# quote it in the README, between the real-frappe markers
+readme = "README.md"
+body = open(readme).read()
+start, end = "<!-- real-frappe:start -->\n", "<!-- real-frappe:end -->"
+i, j = body.find(start), body.find(end)
+if i < 0 or j < i:
+    sys.exit("README.md has no <!-- real-frappe:start --> ... <!-- real-frappe:end --> block")
+open(readme, "w").write(body[: i + len(start)] + text + body[j:])
 PYEOF
