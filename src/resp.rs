@@ -440,4 +440,60 @@ mod tests {
         let wire = b"*1\r\n".repeat(MAX_DEPTH + 1);
         assert!(Parser::default().step(&wire).is_err());
     }
+
+    /// Times hostile and large replies through a real socket; a measurement, not a check:
+    /// `cargo test --release --lib -- --ignored --nocapture hostile_reply_timings`.
+    #[test]
+    #[ignore = "a measurement, run by hand"]
+    fn hostile_reply_timings() {
+        use redis::IntoConnectionInfo;
+        use std::net::TcpListener;
+        use std::time::Instant;
+
+        let line = |n: usize| {
+            let mut w = vec![b'+'];
+            w.resize(n, b'x');
+            w
+        };
+        let header = |len: usize, sent: usize| {
+            let mut w = format!("${len}\r\n").into_bytes();
+            w.resize(w.len() + sent, b'x');
+            w
+        };
+        let mut bulk = header(64 << 20, 64 << 20);
+        bulk.extend_from_slice(b"\r\n");
+        let cases = [
+            ("16 MB line without CR", line(16 << 20)),
+            ("64 MB line without CR", line(64 << 20)),
+            (
+                "$3000000000 header, 1 MB sent",
+                header(3_000_000_000, 1 << 20),
+            ),
+            ("$500000000 header, 1 MB sent", header(500_000_000, 1 << 20)),
+            ("64 MB bulk string", bulk),
+        ];
+        for (name, wire) in cases {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let addr = listener.local_addr().unwrap();
+            let server = std::thread::spawn(move || {
+                let (mut s, _) = listener.accept().unwrap();
+                // The client may hang up first.
+                let _ = s.write_all(&wire);
+            });
+            let info = format!("redis://{addr}").into_connection_info().unwrap();
+            let mut conn = RespConn::connect(&info, None, None).unwrap().unwrap();
+            let t = Instant::now();
+            let got = conn.recv();
+            let took = t.elapsed();
+            let outcome = match got {
+                Ok(Value::BulkString(b)) => format!("a bulk string of {} bytes", b.len()),
+                Ok(other) => format!("{other:?}"),
+                Err(e) => e.to_string(),
+            };
+            let buffer = conn.buf.len();
+            drop(conn);
+            server.join().unwrap();
+            eprintln!("{name}: {took:.2?}, buffer {buffer} bytes: {outcome}");
+        }
+    }
 }
