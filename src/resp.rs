@@ -449,6 +449,109 @@ fn protocol(what: &str) -> CacheError {
     CacheError::Connection(format!("Redis connection failed: protocol error: {what}"))
 }
 
+/// The checks of the `resp` fuzz target (fuzz/fuzz_targets/resp.rs). The first two bytes say
+/// how the rest is split into reads. For any bytes: no panic; the replies, and whether a
+/// protocol error ends them, do not depend on the split, nor on whether `recv` or the bare
+/// parser reads them; each reply re-read in one piece is the same value; and `recv`'s buffer
+/// follows the bytes received, not announced lengths.
+#[cfg(fuzzing)]
+pub fn fuzz(data: &[u8]) {
+    let (plan, wire) = data.split_at(data.len().min(2));
+    let pieces = split(wire, plan);
+    let chunked = read_pieces(&pieces);
+    assert_eq!(
+        chunked,
+        read_pieces(&[wire.to_vec()]),
+        "the split changed the replies"
+    );
+    let mut conn = RespConn::over(Stream::Script(pieces.into()));
+    let bound = 2 * wire.len() + MAX_RESERVE + 2 * READ_CHUNK;
+    let mut replies = Vec::new();
+    let failed = loop {
+        let got = conn.recv();
+        assert!(
+            conn.buf.len() <= bound,
+            "buffer of {} bytes",
+            conn.buf.len()
+        );
+        match got {
+            Ok(value) => replies.push(value),
+            Err(CacheError::Connection(m)) => break m.contains("protocol error"),
+            Err(other) => panic!("recv failed with {other:?}"),
+        }
+    };
+    assert_eq!((replies, failed), chunked, "recv and the parser disagree");
+}
+
+/// Cuts `wire` into pieces of pseudo-random sizes from 1 to `plan[0]`, seeded by `plan[1]`
+/// (`plan[0]` 0: one piece).
+#[cfg(fuzzing)]
+fn split(wire: &[u8], plan: &[u8]) -> Vec<Vec<u8>> {
+    let max = plan.first().map_or(0, |&b| usize::from(b));
+    if max == 0 {
+        return vec![wire.to_vec()];
+    }
+    // xorshift32; the high bit keeps the seed non-zero.
+    let mut state = u32::from(plan.get(1).copied().unwrap_or(0)) | 0x8000_0000;
+    let (mut rest, mut pieces) = (wire, Vec::new());
+    while !rest.is_empty() {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let n = (state as usize % max + 1).min(rest.len());
+        let (piece, tail) = rest.split_at(n);
+        pieces.push(piece.to_vec());
+        rest = tail;
+    }
+    pieces
+}
+
+/// Feeds `pieces` to a parser as reads would deliver them, checking each step: the replies,
+/// and whether a protocol error ended them.
+#[cfg(fuzzing)]
+fn read_pieces(pieces: &[Vec<u8>]) -> (Vec<Value>, bool) {
+    let mut parser = Parser::default();
+    // The unused bytes, and the bytes of the reply in progress that were used.
+    let (mut buf, mut reply) = (Vec::new(), Vec::new());
+    let mut replies = Vec::new();
+    for piece in pieces {
+        buf.extend_from_slice(piece);
+        loop {
+            let (step, used) = match parser.step(&buf) {
+                Ok(done) => done,
+                Err(CacheError::Connection(m)) if m.contains("protocol error") => {
+                    return (replies, true);
+                }
+                Err(other) => panic!("not a protocol error: {other:?}"),
+            };
+            assert!(used <= buf.len(), "used {used} of {} bytes", buf.len());
+            reply.extend(buf.drain(..used));
+            match step {
+                Step::Reply(value) => {
+                    match Parser::default().step(&reply) {
+                        Ok((Step::Reply(again), n)) => {
+                            assert_eq!(again, value, "re-read in one piece");
+                            assert_eq!(n, reply.len(), "re-read in one piece");
+                        }
+                        _ => panic!("a reply does not re-read in one piece"),
+                    }
+                    reply.clear();
+                    replies.push(value);
+                }
+                Step::Need(need) => {
+                    assert!(
+                        need == 0 || need > buf.len(),
+                        "needs {need}, has {}",
+                        buf.len()
+                    );
+                    break;
+                }
+            }
+        }
+    }
+    (replies, false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
