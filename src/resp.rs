@@ -16,11 +16,16 @@ use redis::{ConnectionAddr, ConnectionInfo, Value};
 
 use crate::errors::{CacheError, CacheResult};
 
+// Fuzzing shrinks the sizes below so that inputs of a few hundred bytes reach every path of
+// `recv` and the parser (growth, compaction, shrinking, the line limit).
+
 /// Enough for most replies in one `read`; larger bulk strings grow the buffer as they arrive.
-const READ_CHUNK: usize = 64 * 1024;
+const READ_CHUNK: usize = if cfg!(fuzzing) { 64 } else { 64 << 10 };
+/// The least room a read is given.
+const MIN_ROOM: usize = if cfg!(fuzzing) { 16 } else { 4096 };
 /// Room reserved ahead for an announced bulk string, at most (past it the buffer doubles with
 /// the bytes that did arrive): a length header alone must not cost memory.
-const MAX_RESERVE: usize = 4 << 20;
+const MAX_RESERVE: usize = if cfg!(fuzzing) { 128 } else { 4 << 20 };
 /// Nesting deeper than this is not a reply Redis sends to our commands.
 const MAX_DEPTH: usize = 64;
 /// Redis' proto-max-bulk-len default: it never sends a longer bulk string, so a larger length
@@ -29,9 +34,7 @@ const MAX_BULK: i64 = 512 << 20;
 /// Redis counts reply elements in a C int; a larger count is garbage.
 const MAX_ARRAY: i64 = i32::MAX as i64;
 /// The longest line (status, error, integer, or a length header) taken, counting its type byte
-/// and CR.
-/// Bounding it bounds the CR search; Redis' own inline request limit is 64 KiB too. Fuzzing
-/// uses a short one so that inputs of a few hundred bytes reach it.
+/// and CR: bounding it bounds the CR search. Redis' own inline request limit is 64 KiB too.
 const MAX_LINE: usize = if cfg!(fuzzing) { 256 } else { 64 << 10 };
 
 enum Stream {
@@ -190,13 +193,13 @@ impl RespConn {
                     self.buf = vec![0; READ_CHUNK];
                 }
             }
-            // Room for what the pending token still needs (a large bulk string), else a page.
+            // Room for what the pending token still needs (a large bulk string), else a little.
             // Reserved ahead: at most MAX_RESERVE or as much as already arrived, so memory
             // follows the bytes received, not the announced length, and growth is geometric.
             let room = need
                 .saturating_sub(pending)
                 .min(MAX_RESERVE.max(pending))
-                .max(4096);
+                .max(MIN_ROOM);
             if self.buf.len() - self.end < room {
                 if self.start > 0 {
                     self.buf.copy_within(self.start..self.end, 0);
@@ -880,8 +883,6 @@ mod tests {
     #[test]
     #[ignore = "a measurement, run by hand"]
     fn hostile_reply_timings() {
-        use redis::IntoConnectionInfo;
-        use std::net::TcpListener;
         use std::time::Instant;
 
         let line = |n: usize| {
@@ -907,15 +908,7 @@ mod tests {
             ("64 MB bulk string", bulk),
         ];
         for (name, wire) in cases {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-            let addr = listener.local_addr().unwrap();
-            let server = std::thread::spawn(move || {
-                let (mut s, _) = listener.accept().unwrap();
-                // The client may hang up first.
-                let _ = s.write_all(&wire);
-            });
-            let info = format!("redis://{addr}").into_connection_info().unwrap();
-            let mut conn = RespConn::connect(&info, None, None).unwrap().unwrap();
+            let (mut conn, server) = serve(wire);
             let t = Instant::now();
             let got = conn.recv();
             let took = t.elapsed();
