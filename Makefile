@@ -71,7 +71,40 @@ lint: build-dev ## rustfmt, clippy, ruff, and mypy's stubtest of the hand-writte
 	$(PY) -m ruff format --check python tests bench demo tools
 	$(PY) -m mypy.stubtest frappe_cache._native --allowlist stubtest-allowlist.txt
 
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 30
+FUZZ_TARGETS := resp pickle_walker
+# The fuzz build links libpython (pyo3 without extension-module) from this interpreter, and
+# loads that same one at run time. cargo fuzz's sanitizer flags are nightly-only options:
+# RUSTC_BOOTSTRAP=1 lets the stable toolchain take them.
+FUZZ_PYTHON ?= $(shell command -v python3)
+FUZZ_ENV = RUSTC_BOOTSTRAP=1 PYO3_PYTHON=$(FUZZ_PYTHON) \
+	LD_LIBRARY_PATH=$(shell $(FUZZ_PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH}
+# Each target in turn for $(1) seconds; new inputs go to fuzz/work/, the seeds in fuzz/corpus/
+# stay as committed. A crash fails the run and leaves its input in fuzz/artifacts/.
+define run_fuzzers
+	@set -e; for target in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/work/$$target; \
+	  echo "== fuzz $$target for $(1) s"; \
+	  $(FUZZ_ENV) cargo fuzz run $$target fuzz/work/$$target fuzz/corpus/$$target -- \
+	    -max_total_time=$(1) -print_final_stats=1; \
+	done
+endef
+
+.PHONY: cargo-fuzz
+cargo-fuzz: ## install cargo-fuzz when it is not on PATH
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+
+.PHONY: fuzz
+fuzz: cargo-fuzz ## run each fuzz target for FUZZ_SECONDS (default 600), one after the other
+	$(call run_fuzzers,$(FUZZ_SECONDS))
+
+.PHONY: fuzz-smoke
+fuzz-smoke: cargo-fuzz ## run each fuzz target for FUZZ_SMOKE_SECONDS (default 30), for CI
+	$(call run_fuzzers,$(FUZZ_SMOKE_SECONDS))
+
 .PHONY: clean
 clean: ## remove build products and the virtualenv
 	cargo clean
+	rm -rf fuzz/target
 	rm -rf $(VENV)

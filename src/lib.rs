@@ -26,6 +26,37 @@ fn inspect_pickle(py: Python<'_>, data: &[u8], max_len: usize) -> (String, Strin
     (preview.kind.into_owned(), preview.text)
 }
 
+/// Entry points of the `cargo fuzz` targets in fuzz/ (cargo fuzz builds with `--cfg fuzzing`);
+/// each panics when an invariant breaks.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing {
+    /// The RESP reply reader, fed `data` in read-sized pieces the first two bytes choose.
+    pub fn resp_parse(data: &[u8]) {
+        crate::resp::fuzz(data);
+    }
+
+    /// The pickle walker at a few lengths: never more text than asked for, the same kind at
+    /// every length, the same preview every time.
+    pub fn pickle_preview(data: &[u8]) {
+        let first = crate::inspect::preview(data, 120);
+        assert_eq!(
+            first,
+            crate::inspect::preview(data, 120),
+            "not deterministic"
+        );
+        for max_len in [0, 1, 2, 16, 120, 4096] {
+            let preview = crate::inspect::preview(data, max_len);
+            let chars = preview.text.chars().count();
+            assert!(chars <= max_len, "{chars} chars for max_len {max_len}");
+            assert_eq!(
+                preview.kind, first.kind,
+                "the kind changed with max_len {max_len}"
+            );
+        }
+    }
+}
+
 #[pymodule]
 mod _native {
     #[pymodule_export]
