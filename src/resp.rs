@@ -490,7 +490,7 @@ pub fn fuzz(data: &[u8]) {
         );
         match got {
             Ok(value) => replies.push(value),
-            Err(CacheError::Connection(m)) => break m.contains("protocol error"),
+            Err(CacheError::Connection(_, m)) => break m.contains("protocol error"),
             Err(other) => panic!("recv failed with {other:?}"),
         }
     };
@@ -533,7 +533,7 @@ fn read_pieces(pieces: &[Vec<u8>]) -> (Vec<Value>, bool) {
         loop {
             let (step, used) = match parser.step(&buf) {
                 Ok(done) => done,
-                Err(CacheError::Connection(m)) if m.contains("protocol error") => {
+                Err(CacheError::Connection(_, m)) if m.contains("protocol error") => {
                     return (replies, true);
                 }
                 Err(other) => panic!("not a protocol error: {other:?}"),
@@ -605,7 +605,7 @@ mod tests {
                             Step::Need(_) => break,
                         }
                     }
-                    Err(CacheError::Connection(m)) if m.contains("protocol error") => {
+                    Err(CacheError::Connection(_, m)) if m.contains("protocol error") => {
                         return (replies, Some(m));
                     }
                     Err(other) => panic!("{wire:?}: not a protocol error: {other:?}"),
@@ -692,7 +692,7 @@ mod tests {
         wire.resize(wire.len() + (1 << 20), b'x');
         let (mut conn, server) = serve(wire);
         match conn.recv() {
-            Err(CacheError::Connection(m)) => assert!(m.contains("closed"), "{m}"),
+            Err(CacheError::Connection(_, m)) => assert!(m.contains("closed"), "{m}"),
             other => panic!("{other:?}"),
         }
         assert!(
@@ -715,7 +715,7 @@ mod tests {
         // One byte more, and no CR: refused as soon as the limit is reached, not later.
         line.push(b'x');
         let mut parser = Parser::default();
-        let (Ok((Step::Need(_), 0)), Err(CacheError::Connection(m))) = (
+        let (Ok((Step::Need(_), 0)), Err(CacheError::Connection(_, m))) = (
             parser.step(&line[..MAX_LINE - 1]),
             parser.step(&line[..MAX_LINE]),
         ) else {
