@@ -496,7 +496,7 @@ impl RedisCached {
     ) -> CacheResult<Option<Py<PyAny>>> {
         let mut cmd = redis::cmd("GET");
         cmd.arg(key);
-        let stored: Option<Vec<u8>> = match w.io(py, |c| c.query(&cmd)) {
+        let stored: Option<Vec<u8>> = match w.io(py, |t, d| t.query(&cmd, d)) {
             Ok(v) => v,
             Err(err) if err.is_connection() => None,
             Err(err) => return Err(err),
@@ -522,7 +522,7 @@ impl RedisCached {
         }
         drop(pickled);
         local_put_wire(py, key, value);
-        match w.io(py, |c| c.query::<()>(&cmd)) {
+        match w.io(py, |t, d| t.query::<()>(&cmd, d)) {
             Err(err) if !err.is_connection() => Err(err),
             _ => Ok(()),
         }
@@ -633,7 +633,7 @@ impl RedisCached {
                 .arg("NX")
                 .arg("PX")
                 .arg(WAIT_FOR_OTHERS.as_millis() as u64);
-            let taken = match w.io(py, |c| c.query::<Value>(&take)) {
+            let taken = match w.io(py, |t, d| t.query::<Value>(&take, d)) {
                 Ok(Value::Okay) => true,
                 Ok(_) => false,
                 // No Redis, no lock to share: compute here.
@@ -651,7 +651,7 @@ impl RedisCached {
                     .arg(1)
                     .arg(&lock_key)
                     .arg(&token);
-                let _ = w.io(py, |c| c.query::<Value>(&release));
+                let _ = w.io(py, |t, d| t.query::<Value>(&release, d));
                 return result;
             }
             while Instant::now() < deadline {
@@ -662,7 +662,7 @@ impl RedisCached {
                 }
                 let mut held = redis::cmd("EXISTS");
                 held.arg(&lock_key);
-                if !w.io(py, |c| c.query::<bool>(&held)).unwrap_or(false) {
+                if !w.io(py, |t, d| t.query::<bool>(&held, d)).unwrap_or(false) {
                     break; // the holder gave up without a value: try to take the lock
                 }
             }

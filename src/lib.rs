@@ -1,6 +1,5 @@
 //! frappe-cache: Frappe's Redis cache layer as a native extension.
 
-mod client;
 mod codec;
 mod decorators;
 mod digest;
@@ -9,13 +8,19 @@ mod fastcall;
 mod hot;
 mod inspect;
 mod keys;
-mod mux;
 mod reply;
 mod request_cache;
-mod resp;
+mod transport;
 mod wrapper;
 
 use pyo3::prelude::*;
+
+/// Called in the child after `os.fork()` (the package registers it with
+/// `os.register_at_fork`): connections and locks inherited from the parent are never used there.
+#[pyfunction]
+fn _after_fork_in_child() {
+    transport::fork::forked();
+}
 
 /// Decodes a pickle without executing it: `(kind, preview)`, kind `"opaque"` when it cannot.
 #[pyfunction]
@@ -33,7 +38,7 @@ fn inspect_pickle(py: Python<'_>, data: &[u8], max_len: usize) -> (String, Strin
 pub mod fuzzing {
     /// The RESP reply reader, fed `data` in read-sized pieces the first two bytes choose.
     pub fn resp_parse(data: &[u8]) {
-        crate::resp::fuzz(data);
+        crate::transport::fuzz_resp(data);
     }
 
     /// The pickle walker at a few lengths: never more text than asked for, the same kind at
@@ -60,9 +65,9 @@ pub mod fuzzing {
 #[pymodule]
 mod _native {
     #[pymodule_export]
-    use super::inspect_pickle;
+    use super::_after_fork_in_child;
     #[pymodule_export]
-    use crate::client::_after_fork_in_child;
+    use super::inspect_pickle;
     #[pymodule_export]
     use crate::decorators::{
         RedisCached, RequestCached, SiteCached, arg_digest, get_default_cache, set_default_cache,

@@ -11,12 +11,12 @@ use pyo3::types::{
 };
 use redis::{Cmd, Value};
 
-use crate::client::{self, Client, Options};
 use crate::codec;
 use crate::errors::{CacheError, CacheResult};
 use crate::keys;
 use crate::reply;
 use crate::request_cache::{self, Key, current, with_scope};
+use crate::transport::{self, Deadline, Options, Transport};
 
 /// Keys per UNLINK of `delete_value`: big enough to be quick, small enough that Redis, which
 /// every site shares, never stalls on one command.
@@ -30,7 +30,7 @@ const DELETE_BATCH: usize = 250;
 
 #[pyclass(module = "frappe_cache._native", frozen, subclass)]
 pub struct RedisWrapper {
-    client: Client,
+    transport: Transport,
     url: String,
     site: Option<String>,
     strict: bool,
@@ -143,6 +143,17 @@ fn ttl_seconds(value: &Bound<'_, PyAny>, name: &str, positive: bool) -> CacheRes
         )));
     }
     Ok(seconds)
+}
+
+/// One `SCAN cursor MATCH pattern COUNT SCAN_COUNT` step.
+fn scan_step(cursor: u64, pattern: &[u8]) -> Cmd {
+    let mut cmd = redis::cmd("SCAN");
+    cmd.arg(cursor)
+        .arg("MATCH")
+        .arg(pattern)
+        .arg("COUNT")
+        .arg(SCAN_COUNT);
+    cmd
 }
 
 fn cmd_with(name: &str, key: &[u8]) -> Cmd {
@@ -264,13 +275,16 @@ fn forget_field(py: Python<'_>, name: &Made<'_>, field: &Bound<'_, PyAny>) -> Ca
 }
 
 impl RedisWrapper {
-    /// Runs Redis work with the GIL released.
+    /// Runs Redis work with the GIL released, under one deadline (`socket_timeout` from now);
+    /// a thread waiting on the network notices Ctrl-C between slices of the wait.
     pub(crate) fn io<T: Send>(
         &self,
         py: Python<'_>,
-        f: impl FnOnce(&Client) -> CacheResult<T> + Send,
+        f: impl FnOnce(&Transport, &Deadline<'_>) -> CacheResult<T> + Send,
     ) -> CacheResult<T> {
-        py.detach(|| f(&self.client))
+        let interrupt = || Python::attach(|py| py.check_signals()).map_err(CacheError::Python);
+        let deadline = self.transport.deadline().with_interrupt(&interrupt);
+        py.detach(|| f(&self.transport, &deadline))
     }
 
     /// Frappe's `make_key(key, user, shared)`.
@@ -372,18 +386,13 @@ impl RedisWrapper {
     fn scan_keys(&self, py: Python<'_>, prefix: &Bound<'_, PyAny>) -> CacheResult<Vec<Vec<u8>>> {
         let mut pattern = self.site_key(prefix)?;
         pattern.push(b'*');
-        let scanned = self.io(py, |client| {
-            client.run(|conn| {
+        let scanned = self.io(py, |t, d| {
+            t.run(true, d, |conn, d| {
                 let mut seen = std::collections::HashSet::new();
                 let mut cursor: u64 = 0;
                 loop {
-                    let (next, batch): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")
-                        .cursor_arg(cursor)
-                        .arg("MATCH")
-                        .arg(&pattern)
-                        .arg("COUNT")
-                        .arg(SCAN_COUNT)
-                        .query(conn)?;
+                    let (next, batch): (u64, Vec<Vec<u8>>) =
+                        conn.query_as(&scan_step(cursor, &pattern), d)?;
                     seen.extend(batch);
                     if next == 0 {
                         break;
@@ -416,20 +425,15 @@ impl RedisWrapper {
                 .collect::<Vec<_>>()
         });
         drop(displaced);
-        let result = self.io(py, |client| {
-            client.run(|conn| {
+        let result = self.io(py, |t, d| {
+            t.run(true, d, |conn, d| {
                 let mut cursor: u64 = 0;
                 loop {
-                    let (next, batch): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")
-                        .cursor_arg(cursor)
-                        .arg("MATCH")
-                        .arg(&pattern)
-                        .arg("COUNT")
-                        .arg(SCAN_COUNT)
-                        .query(conn)?;
+                    let (next, batch): (u64, Vec<Vec<u8>>) =
+                        conn.query_as(&scan_step(cursor, &pattern), d)?;
                     // One command per chunk, each its own round trip: other clients run between.
                     for chunk in batch.chunks(DELETE_BATCH) {
-                        redis::cmd("UNLINK").arg(chunk).query::<()>(conn)?;
+                        conn.query(redis::cmd("UNLINK").arg(chunk), d)?;
                     }
                     if next == 0 {
                         return Ok(());
@@ -453,7 +457,7 @@ impl RedisWrapper {
                 cmd.arg(k.wire());
             }
         }
-        swallow(self.io(py, |c| c.run_pipeline(&pipe)), ())
+        swallow(self.io(py, |t, d| t.pipeline_checked(&pipe, d)), ())
     }
 
     /// HDEL of each hash's fields, in one round trip (connection errors swallowed).
@@ -467,7 +471,7 @@ impl RedisWrapper {
         for (name, fields) in &pairs {
             pipe.cmd("HDEL").arg(name).arg(fields);
         }
-        swallow(self.io(py, |c| c.run_pipeline(&pipe)), ())
+        swallow(self.io(py, |t, d| t.pipeline_checked(&pipe, d)), ())
     }
 
     /// Forgets `fields` of hash `name` locally and returns their wire forms.
@@ -492,7 +496,7 @@ impl RedisWrapper {
         py: Python<'_>,
         cmd: Cmd,
     ) -> CacheResult<T> {
-        self.io(py, move |c| c.query(&cmd))
+        self.io(py, move |t, d| t.query(&cmd, d))
     }
 }
 
@@ -590,15 +594,15 @@ impl RedisWrapper {
             connect_timeout: seconds("socket_connect_timeout", socket_connect_timeout)?,
             socket_timeout: seconds("socket_timeout", socket_timeout)?,
             max_connections,
-            tls: client::Tls {
+            tls: transport::TlsFiles {
                 ca_certs: ssl_ca_certs,
                 certfile: ssl_certfile,
                 keyfile: ssl_keyfile,
             },
         };
-        let info = client::parse_url(url)?;
+        let address = transport::parse_url(url)?;
         Ok(RedisWrapper {
-            client: Client::new(info, options)?,
+            transport: Transport::new(address, options)?,
             url: url.to_string(),
             site,
             strict,
@@ -623,11 +627,11 @@ impl RedisWrapper {
 
     #[getter]
     fn url(&self) -> String {
-        client::mask_password(&self.url)
+        transport::mask_password(&self.url)
     }
 
     fn __repr__(&self) -> String {
-        let o = self.client.options();
+        let o = self.transport.options();
         let site = self
             .site
             .as_ref()
@@ -637,7 +641,7 @@ impl RedisWrapper {
             .map_or("None".to_string(), |d| d.as_secs_f64().to_string());
         format!(
             "RedisWrapper.from_url({:?}, site={site}, socket_timeout={timeout}, max_connections={})",
-            client::mask_password(&self.url),
+            transport::mask_password(&self.url),
             o.max_connections
         )
     }
@@ -648,7 +652,7 @@ impl RedisWrapper {
 
     /// Closes this wrapper's idle connections (the next command opens new ones).
     fn close_connections(&self, py: Python<'_>) {
-        py.detach(|| self.client.close());
+        py.detach(|| self.transport.close());
     }
 
     #[pyo3(signature = (key, user=None, shared=Flag(false)), text_signature = "($self, key, user=None, shared=False)")]
@@ -666,7 +670,7 @@ impl RedisWrapper {
     }
 
     fn connected(&self, py: Python<'_>) -> bool {
-        self.io(py, |c| c.query::<Value>(&redis::cmd("PING")))
+        self.io(py, |t, d| t.query::<Value>(&redis::cmd("PING"), d))
             .is_ok()
     }
 
@@ -696,7 +700,7 @@ impl RedisWrapper {
         }
         drop(pickled);
         local_put(py, &k, val)?;
-        swallow(self.io(py, |c| c.query::<()>(&cmd)), ())
+        swallow(self.io(py, |t, d| t.query::<()>(&cmd, d)), ())
     }
 
     #[pyo3(signature = (key, generator=None, user=None, expires=Flag(false), shared=Flag(false), *, use_local_cache=Flag(true)), text_signature = "($self, key, generator=None, user=None, expires=False, shared=False, *, use_local_cache=True)")]
@@ -718,7 +722,7 @@ impl RedisWrapper {
             }
         }
         let cmd = cmd_with("GET", k.wire());
-        let stored: Option<Vec<u8>> = swallow(self.io(py, |c| c.query(&cmd)), None)?;
+        let stored: Option<Vec<u8>> = swallow(self.io(py, |t, d| t.query(&cmd, d)), None)?;
         // A stored pickle of None reads as a miss, as in Frappe (only EXISTS tells them apart).
         let value = match stored {
             Some(data) => self.decode(py, k.wire(), &data)?.filter(|v| !v.is_none()),
@@ -752,7 +756,7 @@ impl RedisWrapper {
         let k = self.make(key, &User::from_arg(user)?, shared.0)?;
         let mut cmd = cmd_with("EXPIRE", k.wire());
         cmd.arg(ttl_seconds(time, "time", false)?);
-        swallow(self.io(py, |c| c.query::<bool>(&cmd)).map(Some), None)
+        swallow(self.io(py, |t, d| t.query::<bool>(&cmd, d)).map(Some), None)
     }
 
     #[pyo3(signature = (*names, user=None, shared=Flag(false)), text_signature = "($self, *names, user=None, shared=None)")]
@@ -775,7 +779,7 @@ impl RedisWrapper {
                 "exists() needs at least one key name".into(),
             ));
         }
-        match self.io(py, |c| c.query::<i64>(&cmd)) {
+        match self.io(py, |t, d| t.query::<i64>(&cmd, d)) {
             Ok(n) => {
                 let Ok(count) = n.into_pyobject(py);
                 Ok(count.into_any())
@@ -853,8 +857,10 @@ impl RedisWrapper {
         }
         let mut cmd = redis::cmd("MGET");
         cmd.arg(&found);
-        let values: Vec<Option<Vec<u8>>> =
-            swallow(self.io(py, |c| c.query(&cmd)), vec![None; found.len()])?;
+        let values: Vec<Option<Vec<u8>>> = swallow(
+            self.io(py, |t, d| t.query(&cmd, d)),
+            vec![None; found.len()],
+        )?;
         for (k, stored) in found.into_iter().zip(values) {
             let made = Made::Prefixed(k);
             let value = match (local_get(py, &made)?, stored) {
@@ -895,7 +901,7 @@ impl RedisWrapper {
         if let Some(entry) = local_hash(py, &n, true)? {
             entry.set_item(key, value)?;
         }
-        swallow(self.io(py, |c| c.query::<()>(&cmd)), ())
+        swallow(self.io(py, |t, d| t.query::<()>(&cmd, d)), ())
     }
 
     #[pyo3(signature = (name, key, generator=None, shared=Flag(false)), text_signature = "($self, name, key, generator=None, shared=False)")]
@@ -924,7 +930,7 @@ impl RedisWrapper {
         let field = codec::arg_bytes(key, "hash field")?;
         let mut cmd = cmd_with("HGET", n.wire());
         cmd.arg(&field);
-        let stored: Option<Vec<u8>> = swallow(self.io(py, |c| c.query(&cmd)), None)?;
+        let stored: Option<Vec<u8>> = swallow(self.io(py, |t, d| t.query(&cmd, d)), None)?;
         if let Some(data) = stored {
             let value = self.decode(py, n.wire(), &data)?;
             if let Some(value) = value {
@@ -953,7 +959,7 @@ impl RedisWrapper {
     ) -> CacheResult<Bound<'py, PyDict>> {
         let n = self.make(name, &User::Nobody, shared.0)?;
         let cmd = cmd_with("HGETALL", n.wire());
-        let pairs: Vec<(Vec<u8>, Vec<u8>)> = self.io(py, |c| c.query(&cmd))?;
+        let pairs: Vec<(Vec<u8>, Vec<u8>)> = self.io(py, |t, d| t.query(&cmd, d))?;
         let result = PyDict::new(py);
         for (field, data) in pairs {
             if let Some(value) = self.decode(py, n.wire(), &data)? {
@@ -977,7 +983,7 @@ impl RedisWrapper {
         let n = self.make(name, &User::Nobody, shared.0)?;
         let mut cmd = cmd_with("HEXISTS", n.wire());
         cmd.arg(codec::arg_bytes(key, "hash field")?);
-        swallow(self.io(py, |c| c.query(&cmd)), false)
+        swallow(self.io(py, |t, d| t.query(&cmd, d)), false)
     }
 
     #[pyo3(signature = (name, shared=Flag(false)), text_signature = "($self, name, shared=False)")]
@@ -989,7 +995,7 @@ impl RedisWrapper {
     ) -> CacheResult<Bound<'py, PyList>> {
         let n = self.make(name, &User::Nobody, shared.0)?;
         let cmd = cmd_with("HKEYS", n.wire());
-        let fields: Vec<Vec<u8>> = swallow(self.io(py, |c| c.query(&cmd)), Vec::new())?;
+        let fields: Vec<Vec<u8>> = swallow(self.io(py, |t, d| t.query(&cmd, d)), Vec::new())?;
         Ok(bytes_list(py, fields)?)
     }
 
@@ -1201,7 +1207,7 @@ impl RedisWrapper {
         args: &Bound<'py, PyTuple>,
     ) -> CacheResult<Bound<'py, PyAny>> {
         let cmd = command_from(args)?;
-        let reply: Value = self.io(py, |c| c.query_exclusive(&cmd))?;
+        let reply: Value = self.io(py, |t, d| t.exclusive(&cmd, d))?;
         Ok(reply::to_python(py, reply)?)
     }
 
@@ -1227,7 +1233,7 @@ impl RedisWrapper {
             return Ok(PyList::empty(py));
         }
         pipe.ignore_errors();
-        let replies: Vec<Value> = self.io(py, |c| c.query_pipeline(&pipe))?;
+        let replies: Vec<Value> = self.io(py, |t, d| t.pipeline(&pipe, d))?;
         let out = PyList::empty(py);
         for reply in replies {
             out.append(reply::to_python(py, reply)?)?;
