@@ -32,8 +32,9 @@ use crate::errors::{CacheError, CacheResult};
 use crate::fastcall;
 use crate::keys;
 use crate::request_cache::with_scope;
+use crate::transport::fork::ForkLocal;
 use crate::wrapper::{Flag, RedisWrapper, User};
-use crate::wrapper::{local_get_wire, local_put_wire};
+use crate::wrapper::{local_forget_wire, local_get_wire, local_put_wire, refused};
 
 /// How long a caller waits for another thread's (or, with `lock=True`, process's) computation
 /// of the same entry before computing it itself.
@@ -331,8 +332,10 @@ impl Flight {
 }
 
 /// Unregisters the leader's flight however its computation ends (a raise included).
+type Flights = Mutex<HashMap<Vec<u8>, Arc<Flight>>>;
+
 struct Leading<'a> {
-    flights: &'a Mutex<HashMap<Vec<u8>, Arc<Flight>>>,
+    flights: &'a Flights,
     key: &'a [u8],
     flight: Arc<Flight>,
 }
@@ -377,7 +380,9 @@ pub struct RedisCached {
     lock: bool,
     cache: Option<Py<RedisWrapper>>,
     counters: Counters,
-    flights: Mutex<HashMap<Vec<u8>, Arc<Flight>>>,
+    /// Misses being computed in this process, by key (a forked child starts with none: the
+    /// computations it would wait for run in its parent).
+    flights: ForkLocal<Flights>,
 }
 
 /// What a lookup found: the value, or the key to store the computed value under (`None` when
@@ -417,6 +422,9 @@ impl Traverse for RedisCached {
 }
 
 impl RedisCached {
+    fn flights(&self) -> &Flights {
+        self.flights.get(Flights::default)
+    }
     fn wrapper<'py>(&self, py: Python<'py>) -> CacheResult<Bound<'py, RedisWrapper>> {
         match &self.cache {
             Some(cache) => Ok(cache.bind(py).clone()),
@@ -522,7 +530,11 @@ impl RedisCached {
         }
         drop(pickled);
         local_put_wire(py, key, value);
-        match w.io(py, |t, d| t.query::<()>(&cmd, d)) {
+        let written = w.io(py, |t, d| t.query::<()>(&cmd, d));
+        if refused(&written) {
+            local_forget_wire(py, key);
+        }
+        match written {
             Err(err) if !err.is_connection() => Err(err),
             _ => Ok(()),
         }
@@ -554,7 +566,7 @@ impl RedisCached {
         let me = std::thread::current().id();
         // Decide under the lock, act after releasing it: the computation may call back in.
         let joined = {
-            let mut flights = self.flights.lock();
+            let mut flights = self.flights().lock();
             match flights.get(&key) {
                 Some(f) if f.owner == me => None,
                 Some(f) => Some((f.clone(), false)),
@@ -588,7 +600,7 @@ impl RedisCached {
         }
         self.counters.miss();
         let leading = Leading {
-            flights: &self.flights,
+            flights: self.flights(),
             key: &key,
             flight,
         };
@@ -703,7 +715,7 @@ impl RedisCached {
             lock,
             cache,
             counters: Counters::default(),
-            flights: Mutex::new(HashMap::new()),
+            flights: ForkLocal::new(Flights::default()),
         })
     }
 

@@ -41,10 +41,23 @@ pub fn to_python(py: Python<'_>, value: Value) -> PyResult<Bound<'_, PyAny>> {
         Value::Double(f) => f.into_pyobject(py)?.into_any(),
         Value::Boolean(b) => pyo3::types::PyBool::new(py, b).to_owned().into_any(),
         Value::VerbatimString { text, .. } => text.into_pyobject(py)?.into_any(),
-        Value::BigNumber(n) => py
-            .import("builtins")?
-            .getattr("int")?
-            .call1((String::from_utf8_lossy(&n).into_owned(),))?,
+        // RESP3 only (our connections speak RESP2): still, a malformed number is the stream's
+        // fault, a connection error, never a bare ValueError.
+        Value::BigNumber(n) => {
+            let text = String::from_utf8_lossy(&n).into_owned();
+            let valid = text
+                .strip_prefix('-')
+                .unwrap_or(&text)
+                .bytes()
+                .all(|b| b.is_ascii_digit());
+            if text.is_empty() || text == "-" || !valid {
+                return Err(CacheError::connection(format!(
+                    "Redis connection failed: protocol error: a malformed big number {text:?}"
+                ))
+                .into());
+            }
+            py.import("builtins")?.getattr("int")?.call1((text,))?
+        }
         // Inside a pipeline's results an error reply is a value: return the exception, unraised.
         Value::ServerError(err) => {
             let err: PyErr = CacheError::from(redis::RedisError::from(err)).into();

@@ -109,6 +109,16 @@ impl Made<'_> {
     }
 }
 
+/// A write Redis refused (an error reply) or may not have made (a timeout): the request cache
+/// must not keep serving its value, as Redis holds another. (A connection error keeps it, as in
+/// Frappe: the request goes on without Redis.)
+pub(crate) fn refused<T>(written: &CacheResult<T>) -> bool {
+    matches!(
+        written,
+        Err(CacheError::Response(..) | CacheError::Timeout(_))
+    )
+}
+
 /// Frappe's connection-error policy: where it swallows, a connection error becomes `fallback`.
 /// Timeouts and error replies always propagate.
 fn swallow<T>(result: CacheResult<T>, fallback: T) -> CacheResult<T> {
@@ -194,6 +204,12 @@ pub(crate) fn local_get_wire<'py>(py: Python<'py>, key: &[u8]) -> Option<Bound<'
 pub(crate) fn local_put_wire(py: Python<'_>, key: &[u8], value: &Bound<'_, PyAny>) {
     let displaced = with_scope(py, |s| s.store.put(Key::Bytes(key), value.clone().unbind()));
     drop(displaced); // outside the borrow: `__del__` may call back into the cache
+}
+
+/// `local_forget` for a prefixed (or decorator) key given as bytes.
+pub(crate) fn local_forget_wire(py: Python<'_>, key: &[u8]) {
+    let displaced = with_scope(py, |s| s.store.remove(Key::Bytes(key)));
+    drop(displaced);
 }
 
 /// Sets `key` in the request cache (no-op outside a request).
@@ -700,7 +716,11 @@ impl RedisWrapper {
         }
         drop(pickled);
         local_put(py, &k, val)?;
-        swallow(self.io(py, |t, d| t.query::<()>(&cmd, d)), ())
+        let written = self.io(py, |t, d| t.query::<()>(&cmd, d));
+        if refused(&written) {
+            local_forget(py, &k)?;
+        }
+        swallow(written, ())
     }
 
     #[pyo3(signature = (key, generator=None, user=None, expires=Flag(false), shared=Flag(false), *, use_local_cache=Flag(true)), text_signature = "($self, key, generator=None, user=None, expires=False, shared=False, *, use_local_cache=True)")]
@@ -901,7 +921,11 @@ impl RedisWrapper {
         if let Some(entry) = local_hash(py, &n, true)? {
             entry.set_item(key, value)?;
         }
-        swallow(self.io(py, |t, d| t.query::<()>(&cmd, d)), ())
+        let written = self.io(py, |t, d| t.query::<()>(&cmd, d));
+        if refused(&written) {
+            forget_field(py, &n, key)?;
+        }
+        swallow(written, ())
     }
 
     #[pyo3(signature = (name, key, generator=None, shared=Flag(false)), text_signature = "($self, name, key, generator=None, shared=False)")]

@@ -331,6 +331,10 @@ impl<L: Link> Mux<L> {
             if let Some(o) = st.broken(waiters.collect(), &e, true, me) {
                 mine = Some(o);
             }
+            if matches!(e, CacheError::Python(_)) && mine.is_some() {
+                // This thread's own interrupt (Ctrl-C): it gets the exception itself.
+                mine = Some(Done::Failed(e));
+            }
             return self.finish(st, me, mine);
         }
         st.conn = Some(conn);

@@ -186,13 +186,23 @@ impl Stream {
             Target::Tcp { host, port } => {
                 let socket = connect_tcp(host, *port, deadline)?;
                 match (address.tls, tls_config) {
-                    (true, Some(config)) => Ok(Stream::Tls(Box::new(TlsStream::handshake(
-                        Timed::new(socket),
-                        config,
-                        host,
-                        address,
-                        deadline,
-                    )?))),
+                    (true, Some(config)) => {
+                        match TlsStream::handshake(
+                            Timed::new(socket),
+                            config,
+                            host,
+                            address,
+                            deadline,
+                        ) {
+                            Ok(tls) => Ok(Stream::Tls(Box::new(tls))),
+                            // A plain Redis never answers a TLS hello: say so, rather than time out
+                            // on every call.
+                            Err(CacheError::Timeout(m)) if speaks_plain_resp(host, *port) => {
+                                Err(plaintext(address).unwrap_or(CacheError::Timeout(m)))
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
                     (true, None) => Err(CacheError::Config(
                         "a rediss:// URL needs TLS settings".into(),
                     )),
@@ -299,6 +309,9 @@ fn connect_tcp(host: &str, port: u16, deadline: &Deadline<'_>) -> CacheResult<Tc
             Ok(stream) => {
                 if let (Ok(local), Ok(peer)) = (stream.local_addr(), stream.peer_addr()) {
                     if local == peer {
+                        // Closed with an RST (no linger): no TIME_WAIT left holding the port.
+                        #[cfg(unix)]
+                        abort(&stream);
                         last = io::Error::new(
                             io::ErrorKind::ConnectionRefused,
                             "connection refused (the socket connected to itself: nothing listens there)",
@@ -314,6 +327,55 @@ fn connect_tcp(host: &str, port: u16, deadline: &Deadline<'_>) -> CacheResult<Tc
         }
     }
     Err(failed(last))
+}
+
+fn plaintext(address: &Address) -> Option<CacheError> {
+    Some(CacheError::Config(format!(
+        "the rediss:// URL asks for TLS, but {} speaks plain RESP: it does not speak TLS \
+         there; use a redis:// URL (or the server's TLS port)",
+        address.describe()
+    )))
+}
+
+/// After a TLS handshake got no answer: whether a plain `PING` there gets a RESP reply (a
+/// quarter of a second at most, only on that error path).
+fn speaks_plain_resp(host: &str, port: u16) -> bool {
+    let probe = Duration::from_millis(250);
+    let Some(addr) = (host, port)
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+    else {
+        return false;
+    };
+    let Ok(mut s) = TcpStream::connect_timeout(&addr, probe) else {
+        return false;
+    };
+    let mut first = [0u8; 1];
+    s.set_read_timeout(Some(probe)).is_ok()
+        && s.set_write_timeout(Some(probe)).is_ok()
+        && s.write_all(b"PING\r\n").is_ok()
+        && matches!(s.read(&mut first), Ok(1))
+        && matches!(first[0], b'+' | b'-')
+}
+
+/// Makes the coming close an abortive one (RST), leaving nothing in TIME_WAIT.
+#[cfg(unix)]
+fn abort(stream: &TcpStream) {
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: a socket descriptor we own, and a `linger` of the size passed.
+    unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&raw const linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        );
+    }
 }
 
 pub fn io_error(e: io::Error) -> CacheError {
@@ -372,13 +434,11 @@ impl TlsStream {
             while !slice.is_empty() {
                 stream.session.read_tls(&mut slice).map_err(io_error)?;
                 if let Err(e) = stream.session.process_new_packets() {
-                    // A plain Redis answers a TLS hello with a RESP error line.
+                    // A plain Redis may answer a TLS hello with a RESP error line.
                     if matches!(first.first(), Some(b'-' | b'+' | b'$' | b'*' | b':')) {
-                        return Err(CacheError::Config(format!(
-                            "the rediss:// URL asks for TLS, but {} answered in plain RESP: it does \
-                             not speak TLS there; use a redis:// URL (or the server's TLS port)",
-                            address.describe()
-                        )));
+                        return Err(
+                            plaintext(address).unwrap_or_else(|| CacheError::connection("TLS"))
+                        );
                     }
                     return Err(CacheError::connection(format!(
                         "Redis connection failed: {}: TLS handshake: {e}",
