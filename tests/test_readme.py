@@ -39,3 +39,11 @@ def test_real_frappe_quote_is_the_recorded_run():
     block = re.search(r"<!-- real-frappe:start -->\n(.*?)<!-- real-frappe:end -->", README.read_text(), re.S)
     assert block is not None, "README has no real-Frappe quote"
     assert block.group(1) == recorded, "README quotes another run than bench/results/real-frappe.md"
+
+
+def test_reliability_quote_is_the_recorded_run():
+    # `make reliability` writes bench/results/reliability.md and quotes it in the README.
+    recorded = (README.parent / "bench" / "results" / "reliability.md").read_text()
+    block = re.search(r"<!-- reliability:start -->\n(.*?)<!-- reliability:end -->", README.read_text(), re.S)
+    assert block is not None, "README has no reliability quote"
+    assert block.group(1) == recorded, "README quotes another run than bench/results/reliability.md"
