@@ -7,7 +7,9 @@
 //! attaches to the interpreter for `PyErr_CheckSignals`), so Ctrl-C ends a wait within about a
 //! slice, while the thread holds no GIL as it waits.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use super::clock::now_ms;
 
 use crate::errors::{CacheError, CacheResult};
 
@@ -23,7 +25,8 @@ fn no_interrupt() -> CacheResult<()> {
 
 #[derive(Clone, Copy)]
 pub struct Deadline<'a> {
-    at: Option<Instant>,
+    /// On `clock::now_ms`'s clock.
+    at: Option<u64>,
     timeout: Option<Duration>,
     interrupt: &'a Interrupt,
 }
@@ -32,7 +35,7 @@ impl<'a> Deadline<'a> {
     /// `timeout` from now (`None`: no deadline).
     pub fn after(timeout: Option<Duration>) -> Deadline<'static> {
         Deadline {
-            at: timeout.and_then(|t| Instant::now().checked_add(t)),
+            at: timeout.map(|t| now_ms().saturating_add(ceil_ms(t))),
             timeout,
             interrupt: &no_interrupt,
         }
@@ -49,7 +52,7 @@ impl<'a> Deadline<'a> {
 
     /// This deadline or `within` from now, whichever comes first (a connect's own limit).
     pub fn capped(self, within: Option<Duration>) -> Deadline<'a> {
-        let cap = within.and_then(|t| Instant::now().checked_add(t));
+        let cap = within.map(|t| now_ms().saturating_add(ceil_ms(t)));
         let at = match (self.at, cap) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -60,7 +63,7 @@ impl<'a> Deadline<'a> {
     /// Time left (`None`: unbounded); zero once passed.
     pub fn remaining(&self) -> Option<Duration> {
         self.at
-            .map(|at| at.saturating_duration_since(Instant::now()))
+            .map(|at| Duration::from_millis(at.saturating_sub(now_ms())))
     }
 
     pub fn expired(&self) -> bool {
@@ -95,6 +98,11 @@ impl<'a> Deadline<'a> {
             None => CacheError::Timeout("Redis did not answer in time".into()),
         }
     }
+}
+
+/// Whole milliseconds, rounded up (a 0.5 ms timeout is not no time at all).
+fn ceil_ms(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos().div_ceil(1_000_000)).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! that a forked child never inherits (`fork`). Everything here runs with the GIL released.
 
 pub mod address;
+mod clock;
 mod conn;
 pub mod deadline;
 pub mod fork;

@@ -20,13 +20,11 @@
 //! The connection is a `Link`, so the protocol above is tested against a fake one.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use parking_lot::{Condvar, Mutex, MutexGuard};
 use redis::{Cmd, Value};
 
 use super::deadline::Deadline;
-use super::pool::CHECK_AFTER_IDLE;
 use super::stream::WriteFailed;
 use crate::errors::{CacheError, CacheResult};
 
@@ -34,9 +32,8 @@ use crate::errors::{CacheError, CacheResult};
 pub trait Link: Send {
     fn send(&mut self, packed: &[u8], deadline: &Deadline<'_>) -> Result<(), WriteFailed>;
     fn recv(&mut self, deadline: &Deadline<'_>) -> CacheResult<Value>;
-    /// Whether a connection that rested since `last_used` is already gone.
-    fn looks_dead(&self) -> bool;
-    fn last_used(&self) -> Instant;
+    /// Whether the connection rested long enough to be looked at, and is already gone.
+    fn rested_and_dead(&self) -> bool;
 }
 
 impl Link for super::conn::Conn {
@@ -46,11 +43,8 @@ impl Link for super::conn::Conn {
     fn recv(&mut self, deadline: &Deadline<'_>) -> CacheResult<Value> {
         super::conn::Conn::recv(self, deadline)
     }
-    fn looks_dead(&self) -> bool {
-        super::conn::Conn::looks_dead(self)
-    }
-    fn last_used(&self) -> Instant {
-        self.last_used
+    fn rested_and_dead(&self) -> bool {
+        super::conn::Conn::rested_and_dead(self)
     }
 }
 
@@ -274,7 +268,7 @@ impl<L: Link> Mux<L> {
         if st.inflight.is_empty() {
             // Nothing written yet: a connection (a fresh one if the idle one died) and the queue.
             let mut conn = match st.conn.take() {
-                Some(c) if c.last_used().elapsed() < CHECK_AFTER_IDLE || !c.looks_dead() => c,
+                Some(c) if !c.rested_and_dead() => c,
                 _ => {
                     st.served = false;
                     match MutexGuard::unlocked(&mut st, || connect(deadline)) {
@@ -451,7 +445,7 @@ mod tests {
     use std::collections::VecDeque;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::thread;
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
 
     use super::*;
     use crate::transport::resp::{Parser, Step};
@@ -474,7 +468,6 @@ mod tests {
 
     struct FakeLink {
         fake: Fake,
-        born: Instant,
         /// Replies this connection owes, in order.
         owed: VecDeque<Value>,
     }
@@ -485,7 +478,6 @@ mod tests {
                 self.1.fetch_add(1, Ordering::SeqCst);
                 Ok(FakeLink {
                     fake: self.clone(),
-                    born: Instant::now(),
                     owed: VecDeque::new(),
                 })
             }
@@ -545,12 +537,8 @@ mod tests {
             }
         }
 
-        fn looks_dead(&self) -> bool {
+        fn rested_and_dead(&self) -> bool {
             false
-        }
-
-        fn last_used(&self) -> Instant {
-            self.born
         }
     }
 

@@ -1,17 +1,11 @@
 //! Connections lent one at a time, for work that holds a connection for several round trips or
 //! may block it (SCAN loops, pipelines, arbitrary commands such as BLPOP).
 
-use std::time::Duration;
-
 use parking_lot::{Condvar, Mutex};
 
 use super::conn::Conn;
 use super::deadline::Deadline;
 use crate::errors::{CacheError, CacheResult};
-
-/// An idle connection is looked at before reuse when it has rested this long: after a Redis
-/// restart it is closed, and a command written to it could not tell whether it ran.
-pub const CHECK_AFTER_IDLE: Duration = Duration::from_millis(100);
 
 struct Idle {
     conns: Vec<Conn>,
@@ -77,8 +71,7 @@ impl Pool {
         let mut idle = self.idle.lock();
         loop {
             if let Some(conn) = idle.conns.pop() {
-                let dead =
-                    fresh || (conn.last_used.elapsed() >= CHECK_AFTER_IDLE && conn.looks_dead());
+                let dead = fresh || conn.rested_and_dead();
                 if !dead {
                     return Ok(Lease {
                         pool: self,

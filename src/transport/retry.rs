@@ -100,21 +100,34 @@ fn words(cmd: &Cmd) -> impl Iterator<Item = &[u8]> {
     })
 }
 
+/// `word` in upper case, in `buf` (no allocation on the per-command path); `None` if longer.
+fn upper<'b>(word: &[u8], buf: &'b mut [u8; 16]) -> Option<&'b [u8]> {
+    let out = buf.get_mut(..word.len())?;
+    out.copy_from_slice(word);
+    out.make_ascii_uppercase();
+    Some(out)
+}
+
 /// Whether `cmd` may be sent again after a broken connection left its outcome unknown.
 pub fn idempotent(cmd: &Cmd) -> bool {
     let mut words = words(cmd);
-    let Some(name) = words.next() else {
+    let mut buf = [0u8; 16];
+    let Some(name) = words.next().and_then(|w| upper(w, &mut buf)) else {
         return false;
     };
-    let name = name.to_ascii_uppercase();
-    if name == b"SET" {
-        // SET k v [EX ..] is a fixed state; NX, XX and GET make the reply depend on what was
-        // there, which a first run may have changed.
-        return words
-            .skip(2)
-            .all(|w| !matches!(w.to_ascii_uppercase().as_slice(), b"NX" | b"XX" | b"GET"));
+    match name {
+        // The wrapper's own commands first: decided without a search.
+        b"GET" | b"HGET" | b"HSET" | b"UNLINK" | b"EXISTS" | b"HGETALL" => true,
+        b"SET" => {
+            // SET k v [EX ..] is a fixed state; NX, XX and GET make the reply depend on what
+            // was there, which a first run may have changed.
+            let mut option = [0u8; 16];
+            words
+                .skip(2)
+                .all(|w| !matches!(upper(w, &mut option), Some(b"NX" | b"XX" | b"GET")))
+        }
+        other => IDEMPOTENT.contains(&other),
     }
-    IDEMPOTENT.contains(&name.as_slice())
 }
 
 /// Whether every command of a pipeline may be sent again.
