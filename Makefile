@@ -70,6 +70,7 @@ real-frappe: install ## Frappe's tests, gunicorn and an RQ job on a real Frappe 
 lint: build-dev ## rustfmt, clippy, ruff, and mypy's stubtest of the hand-written stub
 	cargo fmt --check
 	cargo clippy -q --all-targets -- -D warnings
+	cargo clippy -q --all-targets --no-default-features -- -D warnings
 	$(PY) -m pip install -q "mypy==2.4.1" "ruff==0.17.6"
 	$(PY) -m ruff check python tests bench demo tools
 	$(PY) -m ruff format --check python tests bench demo tools

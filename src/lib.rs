@@ -4,8 +4,8 @@ mod codec;
 mod decorators;
 mod digest;
 mod errors;
+#[cfg(feature = "fastcall")]
 mod fastcall;
-mod hot;
 mod inspect;
 mod keys;
 mod reply;
@@ -62,7 +62,9 @@ pub mod fuzzing {
     }
 }
 
-#[pymodule]
+// The request cache and the fast entry points rely on the GIL for their atomicity: on a
+// free-threaded build (3.13t/3.14t) importing us turns the GIL back on, as CPython documents.
+#[pymodule(gil_used = true)]
 mod _native {
     #[pymodule_export]
     use super::_after_fork_in_child;
@@ -83,8 +85,8 @@ mod _native {
     #[pymodule_init]
     fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
         use pyo3::types::PyModuleMethods;
-        crate::decorators::enable_vectorcall(m.py())?;
-        crate::hot::install(m.py())?;
+        #[cfg(feature = "fastcall")]
+        crate::fastcall::install(m.py())?;
         m.add("__version__", env!("CARGO_PKG_VERSION"))
     }
 }

@@ -352,6 +352,7 @@ impl RedisWrapper {
 
     /// The hit path of `get_value(key)`: builds the wire key in the scope's reused buffer and
     /// looks it up there, allocating nothing. The pointer is valid until Python code runs again.
+    #[cfg(feature = "fastcall")]
     pub(crate) fn local_hit(py: Python<'_>, raw: &[u8]) -> Option<*mut pyo3::ffi::PyObject> {
         with_scope(py, |s| {
             let mut buf = std::mem::take(&mut s.scratch);

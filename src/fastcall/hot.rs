@@ -76,6 +76,8 @@ fn replace(
 /// # Safety
 /// `obj` is a live object and the interpreter is attached.
 unsafe fn text<'a>(obj: *mut ffi::PyObject) -> Option<&'a [u8]> {
+    // SAFETY: `obj` is live (the caller's contract); the UTF-8 buffer and the bytes data live as
+    // long as the object, which outlives the call that borrows them.
     unsafe {
         if ffi::PyUnicode_CheckExact(obj) != 0 {
             let mut size: ffi::Py_ssize_t = 0;
@@ -118,6 +120,7 @@ fn hit(raw: &[u8]) -> Option<*mut ffi::PyObject> {
 /// `field` is a live object and the thread is attached.
 unsafe fn hash_hit(name: &[u8], field: *mut ffi::PyObject) -> Option<*mut ffi::PyObject> {
     let entry = hit(name)?;
+    // SAFETY: `entry` is a new reference we own and release on every path; `field` is live.
     unsafe {
         let found = if ffi::PyDict_CheckExact(entry) != 0 {
             ffi::PyDict_GetItemWithError(entry, field) // borrowed
@@ -146,6 +149,8 @@ unsafe fn general(
     nargs: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
+    // SAFETY: `args` holds `nargs` positional and one value per keyword name (METH_FASTCALL |
+    // METH_KEYWORDS), all live for the call; `original` is the PyO3 method we replaced.
     unsafe {
         let keywords = if kwnames.is_null() {
             0
@@ -173,6 +178,7 @@ unsafe extern "C" fn get_value(
     nargs: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
+    // SAFETY: CPython calls this METH_FASTCALL entry with the call's own live arguments.
     unsafe {
         if nargs == 1 && kwnames.is_null() {
             if let Some(value) = text(*args).and_then(hit) {
@@ -189,6 +195,7 @@ unsafe extern "C" fn hget(
     nargs: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
+    // SAFETY: CPython calls this METH_FASTCALL entry with the call's own live arguments.
     unsafe {
         if nargs == 2 && kwnames.is_null() {
             // Only non-empty str fields: their hash is cached and their equality runs no Python,
