@@ -43,10 +43,20 @@ test-python: build-dev ## pytest against real redis-server processes
 test-pythons: redis-server ## build for CPython 3.10, 3.12, 3.13 (pyenv) and run the smoke tests there (SUITE=full: everything)
 	bash tools/test-pythons.sh
 
+.PHONY: test-no-fastcall
+test-no-fastcall: install ## the whole pytest suite on a build without src/fastcall/ (cargo --no-default-features), as after a PyO3 upgrade
+	@# maturin develop puts the module in python/frappe_cache/: the default build is put back after.
+	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop -q --no-default-features
+	@status=0; \
+	  $(PY) -c 'import frappe_cache._native as n; assert not n.FASTCALL, "built with fastcall"' && \
+	  $(PY) -m pytest -q -p no:cacheprovider || status=$$?; \
+	  $(MAKE) --no-print-directory build-dev; exit $$status
+
 .PHONY: test
-test: install ## install what is missing, build, run cargo test and pytest (3.11), smoke tests on 3.10/3.12/3.13
+test: install ## install what is missing, build, run cargo test and pytest (3.11, with and without fastcall), smoke tests on 3.10/3.12/3.13
 	$(MAKE) test-rust
 	$(MAKE) test-python
+	$(MAKE) test-no-fastcall
 	$(MAKE) test-pythons
 
 .PHONY: demo

@@ -11,6 +11,7 @@ mod keys;
 mod reply;
 mod request_cache;
 mod transport;
+mod ttl;
 mod wrapper;
 
 use pyo3::prelude::*;
@@ -87,6 +88,8 @@ mod _native {
         use pyo3::types::PyModuleMethods;
         #[cfg(feature = "fastcall")]
         crate::fastcall::install(m.py())?;
+        // Whether the hand-written entry points are in (`--no-default-features` leaves them out).
+        m.add("FASTCALL", cfg!(feature = "fastcall"))?;
         m.add("__version__", env!("CARGO_PKG_VERSION"))
     }
 }

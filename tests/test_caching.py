@@ -176,6 +176,27 @@ def test_bad_ttl_types(ttl):
         redis_cache(ttl=ttl)(lambda: 1)
 
 
+def test_ttl_as_timedelta_like_frappe(default_cache, raw: redis.Redis):
+    """Frappe hands ttl to set_value(expires_in_sec=), which takes a timedelta too."""
+    from datetime import timedelta
+
+    @redis_cache(ttl=timedelta(minutes=2))
+    def f():
+        return 1
+
+    assert f.ttl == 120
+    with request_scope(SITE):
+        assert f() == 1
+    (key,) = raw.keys("*f*")
+    assert 110 < raw.ttl(key) <= 120
+
+
+@pytest.mark.parametrize("ttl", [1e30, float("inf"), float("nan"), 0, -0.5])
+def test_impossible_site_cache_ttls_are_refused(ttl):
+    with pytest.raises(ValueError, match="ttl .*None for entries that never expire"):
+        site_cache(ttl=ttl)(lambda: 1)
+
+
 def test_bad_user_and_non_callables():
     with pytest.raises(TypeError):
         redis_cache()(42)

@@ -57,3 +57,18 @@ def test_signatures_are_frappes():
         "(self, /, key, generator=None, user=None, expires=False, shared=False, *, use_local_cache=True)"
     )
     assert str(inspect.signature(RedisWrapper.hget)) == "(self, /, name, key, generator=None, shared=False)"
+
+
+def test_fastcall_build_flag_matches_what_is_installed():
+    """`FASTCALL` tells the truth: with it, get_value/hget are our METH_FASTCALL descriptors and
+    the decorator classes answer vectorcall; without it (`make test-no-fastcall`), PyO3's own."""
+    from frappe_cache import _native
+
+    have_vectorcall = 1 << 11  # Py_TPFLAGS_HAVE_VECTORCALL
+    fast = [
+        # ours spell the positional-only self; PyO3's text_signature does not
+        _native.RedisWrapper.get_value.__text_signature__.startswith("($self, /,"),
+        bool(_native.RedisCached.__flags__ & have_vectorcall),
+        bool(_native.RequestCached.__flags__ & have_vectorcall),
+    ]
+    assert fast == [_native.FASTCALL] * 3

@@ -26,6 +26,7 @@ __all__ = [
     "get_default_cache",
     "set_default_cache",
     "__version__",
+    "FASTCALL",
     "begin_request",
     "current_site",
     "current_user",
@@ -39,6 +40,8 @@ __all__ = [
 ]
 
 __version__: str
+# True when built with the `fastcall` cargo feature (the default): raw CPython entry points.
+FASTCALL: bool
 
 @disjoint_base
 class RedisWrapper:

@@ -11,11 +11,9 @@ use redis::Value;
 use super::flight::{Flight, FlightState, Flights, LOCK_POLL, Leading, WAIT_FOR_OTHERS};
 use super::memo::{forget_request_memo, recall, remember, request_memo};
 use super::*;
-use crate::codec;
 use crate::keys;
 use crate::transport::fork::ForkLocal;
-use crate::wrapper::{Flag, User};
-use crate::wrapper::{local_forget_wire, local_get_wire, local_put_wire, refused};
+use crate::wrapper::{Flag, Made, User, local_get_wire, local_put_wire};
 
 // ---------------------------------------------------------------------------------------------
 // @redis_cache
@@ -48,27 +46,6 @@ pub struct RedisCached {
 enum Lookup {
     Hit(Py<PyAny>),
     Miss(Option<Vec<u8>>),
-}
-
-fn check_ttl(ttl: Option<&Bound<'_, PyAny>>) -> CacheResult<Option<i64>> {
-    let Some(ttl) = ttl.filter(|t| !t.is_none()) else {
-        return Ok(None);
-    };
-    if ttl.is_instance_of::<pyo3::types::PyBool>() || !ttl.is_instance_of::<pyo3::types::PyInt>() {
-        return Err(CacheError::Type(format!(
-            "ttl must be a whole number of seconds (int) or None, not {}",
-            ttl.get_type().name()?
-        )));
-    }
-    let seconds: i64 = ttl.extract()?;
-    if seconds <= 0 {
-        return Err(CacheError::Python(pyo3::exceptions::PyValueError::new_err(
-            format!(
-                "ttl must be a positive number of seconds, got {seconds}; pass None for entries that never expire"
-            ),
-        )));
-    }
-    Ok(Some(seconds))
 }
 
 impl Traverse for RedisCached {
@@ -139,9 +116,10 @@ impl RedisCached {
         let found = match local_get_wire(py, &key) {
             Some(hit) => Some(hit.unbind()),
             // 3. One GET. A stored pickle of None is a cached None: no EXISTS needed.
-            None => self
-                .fetch(py, w, &key)?
-                .inspect(|value| local_put_wire(py, &key, value.bind(py))),
+            None => w
+                .get_pickled(py, &key)?
+                .inspect(|value| local_put_wire(py, &key, value))
+                .map(Bound::unbind),
         };
         match found {
             Some(value) => {
@@ -154,25 +132,6 @@ impl RedisCached {
         }
     }
 
-    fn fetch(
-        &self,
-        py: Python<'_>,
-        w: &RedisWrapper,
-        key: &[u8],
-    ) -> CacheResult<Option<Py<PyAny>>> {
-        let mut cmd = redis::cmd("GET");
-        cmd.arg(key);
-        let stored: Option<Vec<u8>> = match w.io(py, |t, d| t.query(&cmd, d)) {
-            Ok(v) => v,
-            Err(err) if err.is_connection() => None,
-            Err(err) => return Err(err),
-        };
-        match stored {
-            Some(data) => Ok(w.decode(py, key, &data)?.map(Bound::unbind)),
-            None => Ok(None),
-        }
-    }
-
     fn store(
         &self,
         py: Python<'_>,
@@ -180,22 +139,8 @@ impl RedisCached {
         key: &[u8],
         value: &Bound<'_, PyAny>,
     ) -> CacheResult<()> {
-        let pickled = codec::dumps(value)?;
-        let mut cmd = redis::cmd("SET");
-        cmd.arg(key).arg(pickled.as_bytes());
-        if let Some(ttl) = *self.ttl.lock() {
-            cmd.arg("EX").arg(ttl);
-        }
-        drop(pickled);
-        local_put_wire(py, key, value);
-        let written = w.io(py, |t, d| t.query::<()>(&cmd, d));
-        if refused(&written) {
-            local_forget_wire(py, key);
-        }
-        match written {
-            Err(err) if !err.is_connection() => Err(err),
-            _ => Ok(()),
-        }
+        let ttl = *self.ttl.lock();
+        w.set_pickled(py, &Made::Prefixed(key.to_vec()), value, ttl)
     }
 
     fn compute_and_store(
@@ -326,9 +271,9 @@ impl RedisCached {
             }
             while Instant::now() < deadline {
                 py.detach(|| std::thread::sleep(LOCK_POLL));
-                if let Some(value) = self.fetch(py, w, key)? {
-                    local_put_wire(py, key, value.bind(py));
-                    return Ok(value);
+                if let Some(value) = w.get_pickled(py, key)? {
+                    local_put_wire(py, key, &value);
+                    return Ok(value.unbind());
                 }
                 let mut held = redis::cmd("EXISTS");
                 held.arg(&lock_key);
@@ -367,7 +312,7 @@ impl RedisCached {
             id: next_id(),
             func: func.clone().unbind(),
             func_key: format!("{}::", qualified_name(func)?).into_bytes(),
-            ttl: Mutex::new(check_ttl(ttl)?),
+            ttl: Mutex::new(crate::ttl::expiry(ttl, "ttl")?),
             user: user.filter(|u| !u.is_none()).map(|u| u.clone().unbind()),
             per_user,
             shared: shared.0,
@@ -493,7 +438,7 @@ impl RedisCached {
 
     #[setter]
     fn set_ttl(&self, ttl: Option<&Bound<'_, PyAny>>) -> CacheResult<()> {
-        *self.ttl.lock() = check_ttl(ttl)?;
+        *self.ttl.lock() = crate::ttl::expiry(ttl, "ttl")?;
         Ok(())
     }
 

@@ -45,15 +45,7 @@ impl SiteCached {
                 "@site_cache decorates a function or method".into(),
             ));
         }
-        let ttl = match ttl {
-            None => None,
-            Some(t) if t.is_finite() && t > 0.0 => Some(Duration::from_secs_f64(t)),
-            Some(t) => {
-                return Err(CacheError::Python(pyo3::exceptions::PyValueError::new_err(
-                    format!("ttl must be a positive number of seconds or None, got {t}"),
-                )));
-            }
-        };
+        let ttl = crate::ttl::duration(ttl, "ttl", "entries that never expire")?;
         if maxsize == Some(0) {
             return Err(CacheError::Python(pyo3::exceptions::PyValueError::new_err(
                 "maxsize must be at least 1, or None for no bound",

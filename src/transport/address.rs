@@ -53,9 +53,9 @@ pub fn parse_url(url: &str) -> CacheResult<Address> {
         Some(other) => return Err(bad(&format!("unsupported scheme '{other}://'"))),
         None => return Err(bad("it has no scheme")),
     }
-    let info = url
-        .into_connection_info()
-        .map_err(|e| bad(e.detail().unwrap_or(&e.to_string())))?;
+    let info = url.into_connection_info().map_err(|e| {
+        bad(&diagnose(url).unwrap_or_else(|| e.detail().unwrap_or(&e.to_string()).to_owned()))
+    })?;
     let (target, tls, insecure) = match info.addr() {
         ConnectionAddr::Tcp(host, port) => (
             tcp(host, *port).ok_or_else(|| bad("it names no host"))?,
@@ -91,6 +91,39 @@ pub fn parse_url(url: &str) -> CacheResult<Address> {
         password: settings.password().map(str::to_owned),
         db: settings.db(),
     })
+}
+
+/// What is wrong with a URL redis-rs refused, in words a user can act on (redis-rs mostly says
+/// only that it "did not parse").
+fn diagnose(text: &str) -> Option<String> {
+    let parsed = match url::Url::parse(text) {
+        Ok(parsed) => parsed,
+        Err(url::ParseError::InvalidPort) => {
+            return Some("the port must be a number from 1 to 65535".into());
+        }
+        Err(url::ParseError::EmptyHost) => return Some("it names no host".into()),
+        Err(err) => return Some(err.to_string()),
+    };
+    let unix = matches!(parsed.scheme(), "unix" | "redis+unix");
+    if unix && parsed.path().is_empty() {
+        return Some("unix:// needs the socket's path, e.g. unix:///run/redis/redis.sock".into());
+    }
+    if !unix && !parsed.has_host() {
+        return Some("it names no host".into());
+    }
+    let in_path = (!unix)
+        .then(|| parsed.path().trim_start_matches('/').to_owned())
+        .filter(|db| !db.is_empty());
+    let in_query = parsed
+        .query_pairs()
+        .find(|(k, _)| k == "db")
+        .map(|(_, v)| v.into_owned());
+    if let Some(db) = in_path.or(in_query) {
+        if db.parse::<i64>().is_err() {
+            return Some(format!("the database must be a number, not {db:?}"));
+        }
+    }
+    None
 }
 
 fn tcp(host: &str, port: u16) -> Option<Target> {
@@ -157,8 +190,15 @@ mod tests {
             ("http://localhost", "unsupported scheme"),
             ("localhost:6379", "no scheme"),
             ("", "no scheme"),
-            ("redis://localhost:notaport", "invalid Redis URL"),
-            ("redis://localhost/-1", "invalid Redis URL"),
+            ("redis://localhost:notaport", "the port must be a number"),
+            ("redis://localhost:99999", "the port must be a number"),
+            ("redis://localhost/-1", "is negative"),
+            (
+                "redis://localhost/zero",
+                "the database must be a number, not \"zero\"",
+            ),
+            ("unix://", "needs the socket's path"),
+            ("redis://:pw@/0", "no host"),
         ] {
             match parse_url(url) {
                 Err(CacheError::Config(m)) => assert!(m.contains(why), "{url}: {m}"),

@@ -1,32 +1,30 @@
-//! `RedisWrapper`: Frappe's `frappe.cache` method surface. Argument handling and Frappe's
-//! policies (what is prefixed, what is cached locally, which connection errors are swallowed)
-//! live here; keys, codec, connections and the request-local cache are in their own modules.
+//! `RedisWrapper`: Frappe's `frappe.cache` method surface, and Frappe's policies (what is
+//! prefixed, what is cached locally, which connection errors are swallowed). The plumbing
+//! under it is in `plumbing.rs`, argument conventions in `args.rs`, request-cache addressing
+//! in `local.rs`; keys, codec, connections and the request cache itself in their own modules.
 
-use std::borrow::Cow;
-use std::time::Duration;
+mod args;
+mod local;
+mod plumbing;
 
 use pyo3::prelude::*;
-use pyo3::types::{
-    PyBool, PyBytes, PyDelta, PyDeltaAccess, PyDict, PyInt, PyList, PySet, PyString, PyTuple,
-};
-use redis::{Cmd, Value};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PySet, PyTuple};
+use redis::Value;
+
+pub(crate) use args::{Flag, User};
+pub(crate) use local::{Made, local_get_wire, local_put_wire};
+pub(crate) use plumbing::{refused, swallow};
+
+use args::{command_from, many};
+use local::{forget_field, hash_field, local_forget, local_get, local_hash, local_put};
+use plumbing::{bytes_list, cmd_with};
 
 use crate::codec;
 use crate::errors::{CacheError, CacheResult};
 use crate::keys;
 use crate::reply;
-use crate::request_cache::{self, Key, current, with_scope};
-use crate::transport::{self, Deadline, Options, Transport};
-
-/// Keys per UNLINK of `delete_value`: big enough to be quick, small enough that Redis, which
-/// every site shares, never stalls on one command.
-const BATCH: usize = 1000;
-/// Hash-table slots one SCAN step visits: a few hundred microseconds of server time, and one
-/// step for a site cache of a few thousand keys (as many round trips as Frappe's one KEYS then).
-const SCAN_COUNT: usize = 5000;
-/// Keys per UNLINK when deleting by pattern: freeing is the costly part, so smaller steps keep
-/// every other client's worst wait well under a millisecond.
-const DELETE_BATCH: usize = 250;
+use crate::transport::{self, Options, Transport};
+use crate::ttl;
 
 #[pyclass(module = "frappe_cache._native", frozen, subclass)]
 pub struct RedisWrapper {
@@ -36,536 +34,12 @@ pub struct RedisWrapper {
     strict: bool,
 }
 
-/// Who a key belongs to: Frappe's `user=` argument.
-#[derive(Clone)]
-pub(crate) enum User<'a> {
-    Nobody,
-    /// `user=True`: the current request's user.
-    Current,
-    Named(Cow<'a, str>),
-}
-
-impl<'a> User<'a> {
-    /// As Frappe reads it: a falsy value is nobody, `True` itself the current user, anything
-    /// else formatted into the key (`user=7` is `user:7:`).
-    pub(crate) fn from_arg(user: Option<&'a Bound<'_, PyAny>>) -> CacheResult<User<'a>> {
-        let Some(user) = user else {
-            return Ok(User::Nobody);
-        };
-        if let Ok(name) = user.cast::<PyString>() {
-            let name = name.to_str()?;
-            return Ok(if name.is_empty() {
-                User::Nobody
-            } else {
-                User::Named(Cow::Borrowed(name))
-            });
-        }
-        if user.is(PyBool::new(user.py(), true)) {
-            return Ok(User::Current);
-        }
-        if !user.is_truthy()? {
-            return Ok(User::Nobody);
-        }
-        let text = codec::key_bytes(user)?;
-        Ok(User::Named(Cow::Owned(
-            String::from_utf8_lossy(&text).into_owned(),
-        )))
-    }
-}
-
-/// A flag argument read as Frappe reads it: by truthiness (`shared=None` is false, `1` true).
-#[derive(Clone, Copy)]
-pub(crate) struct Flag(pub bool);
-
-impl FromPyObject<'_, '_> for Flag {
-    type Error = PyErr;
-
-    fn extract(obj: pyo3::Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
-        match obj.cast::<PyBool>() {
-            Ok(b) => Ok(Flag(b.is_true())),
-            Err(_) => Ok(Flag(obj.is_truthy()?)),
-        }
-    }
-}
-
-/// A key as Frappe's `make_key` returns it, with its wire form.
-pub(crate) enum Made<'py> {
-    /// `{site}|[user:{u}:]{key}`: the request cache holds it under these bytes.
-    Prefixed(Vec<u8>),
-    /// A shared (or already made) key: the request cache holds it under the object as given.
-    AsGiven(Bound<'py, PyAny>, Vec<u8>),
-}
-
-impl Made<'_> {
-    pub(crate) fn wire(&self) -> &[u8] {
-        match self {
-            Made::Prefixed(k) | Made::AsGiven(_, k) => k,
-        }
-    }
-
-    fn as_given<'py>(key: &Bound<'py, PyAny>) -> CacheResult<Made<'py>> {
-        let wire = codec::arg_bytes(key, "cache key")?.into_owned();
-        Ok(Made::AsGiven(key.clone(), wire))
-    }
-}
-
-/// A write Redis refused (an error reply) or may not have made (a timeout): the request cache
-/// must not keep serving its value, as Redis holds another. (A connection error keeps it, as in
-/// Frappe: the request goes on without Redis.)
-pub(crate) fn refused<T>(written: &CacheResult<T>) -> bool {
-    matches!(
-        written,
-        Err(CacheError::Response(..) | CacheError::Timeout(_))
-    )
-}
-
-/// Frappe's connection-error policy: where it swallows, a connection error becomes `fallback`.
-/// Timeouts and error replies always propagate.
-fn swallow<T>(result: CacheResult<T>, fallback: T) -> CacheResult<T> {
-    match result {
-        Err(err) if err.is_connection() => Ok(fallback),
-        other => other,
-    }
-}
-
-fn ttl_seconds(value: &Bound<'_, PyAny>, name: &str, positive: bool) -> CacheResult<i64> {
-    let seconds = if let Ok(delta) = value.cast::<PyDelta>() {
-        delta.get_days() as i64 * 86_400 + delta.get_seconds() as i64
-    } else if value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>() {
-        value.extract::<i64>().map_err(|_| {
-            CacheError::Python(pyo3::exceptions::PyValueError::new_err(format!(
-                "{name} is too large: Redis takes at most {} seconds",
-                i64::MAX
-            )))
-        })?
-    } else {
-        return Err(CacheError::Type(format!(
-            "{name} must be a whole number of seconds (int) or a datetime.timedelta, not {}",
-            value.get_type().name()?
-        )));
-    };
-    if positive && seconds <= 0 {
-        return Err(CacheError::Python(pyo3::exceptions::PyValueError::new_err(
-            format!(
-                "{name} must be a positive number of seconds, got {seconds}; \
-             pass None for a key that never expires"
-            ),
-        )));
-    }
-    Ok(seconds)
-}
-
-/// One `SCAN cursor MATCH pattern COUNT SCAN_COUNT` step.
-fn scan_step(cursor: u64, pattern: &[u8]) -> Cmd {
-    let mut cmd = redis::cmd("SCAN");
-    cmd.arg(cursor)
-        .arg("MATCH")
-        .arg(pattern)
-        .arg("COUNT")
-        .arg(SCAN_COUNT);
-    cmd
-}
-
-fn cmd_with(name: &str, key: &[u8]) -> Cmd {
-    let mut cmd = redis::cmd(name);
-    cmd.arg(key);
-    cmd
-}
-
-fn bytes_list<'py>(py: Python<'py>, items: Vec<Vec<u8>>) -> PyResult<Bound<'py, PyList>> {
-    PyList::new(py, items.iter().map(|k| PyBytes::new(py, k)))
-}
-
-// -- the request-local cache, addressed by made keys ----------------------------------------------
-
-/// The value the request cache holds at `key`, if any (a cached `None` included).
-pub(crate) fn local_get<'py>(
-    py: Python<'py>,
-    key: &Made<'py>,
-) -> CacheResult<Option<Bound<'py, PyAny>>> {
-    match key {
-        Made::Prefixed(k) => Ok(local_get_wire(py, k)),
-        Made::AsGiven(k, _) => match current(py) {
-            Some(cache) => Ok(cache.get().lookup(k)?),
-            None => Ok(None),
-        },
-    }
-}
-
-/// `local_get` for a prefixed (or decorator) key given as bytes.
-pub(crate) fn local_get_wire<'py>(py: Python<'py>, key: &[u8]) -> Option<Bound<'py, PyAny>> {
-    with_scope(py, |s| {
-        s.store.get(Key::Bytes(key)).map(|v| v.bind(py).clone())
-    })
-    .flatten()
-}
-
-/// `local_put` for a prefixed (or decorator) key given as bytes.
-pub(crate) fn local_put_wire(py: Python<'_>, key: &[u8], value: &Bound<'_, PyAny>) {
-    let displaced = with_scope(py, |s| s.store.put(Key::Bytes(key), value.clone().unbind()));
-    drop(displaced); // outside the borrow: `__del__` may call back into the cache
-}
-
-/// `local_forget` for a prefixed (or decorator) key given as bytes.
-pub(crate) fn local_forget_wire(py: Python<'_>, key: &[u8]) {
-    let displaced = with_scope(py, |s| s.store.remove(Key::Bytes(key)));
-    drop(displaced);
-}
-
-/// Sets `key` in the request cache (no-op outside a request).
-pub(crate) fn local_put(
-    py: Python<'_>,
-    key: &Made<'_>,
-    value: &Bound<'_, PyAny>,
-) -> CacheResult<()> {
-    match key {
-        Made::Prefixed(k) => local_put_wire(py, k, value),
-        Made::AsGiven(k, _) => {
-            if let Some(cache) = current(py) {
-                cache.get().assign(k, value)?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Drops `key` from the request cache (Frappe's `frappe.local.cache.pop(key, None)`).
-pub(crate) fn local_forget(py: Python<'_>, key: &Made<'_>) -> CacheResult<()> {
-    match key {
-        Made::Prefixed(k) => {
-            let displaced = with_scope(py, |s| s.store.remove(Key::Bytes(k)));
-            drop(displaced);
-        }
-        Made::AsGiven(k, _) => {
-            if let Some(cache) = current(py) {
-                drop(cache.get().take(k)?);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The dict the request cache holds for hash `name`; with `create`, an empty one is put there
-/// first when there is none (Frappe: `frappe.local.cache.setdefault(name, {})`).
-fn local_hash<'py>(
-    py: Python<'py>,
-    name: &Made<'py>,
-    create: bool,
-) -> CacheResult<Option<Bound<'py, PyAny>>> {
-    let found = local_get(py, name)?;
-    if found.is_some() || !create || current(py).is_none() {
-        return Ok(found);
-    }
-    let fresh = PyDict::new(py).into_any();
-    local_put(py, name, &fresh)?;
-    Ok(Some(fresh))
-}
-
-/// `local[name][field]`, if present (whatever mapping the request cache holds there).
-fn hash_field<'py>(
-    entry: &Bound<'py, PyAny>,
-    field: &Bound<'py, PyAny>,
-) -> CacheResult<Option<Bound<'py, PyAny>>> {
-    if let Ok(dict) = entry.cast::<PyDict>() {
-        return Ok(dict.get_item(field)?);
-    }
-    if entry.contains(field)? {
-        return Ok(Some(entry.get_item(field)?));
-    }
-    Ok(None)
-}
-
-/// Frappe's `del local[name][field]` when present.
-fn forget_field(py: Python<'_>, name: &Made<'_>, field: &Bound<'_, PyAny>) -> CacheResult<()> {
-    let Some(entry) = local_get(py, name)? else {
-        return Ok(());
-    };
-    if let Ok(dict) = entry.cast::<PyDict>() {
-        if dict.contains(field)? {
-            dict.del_item(field)?;
-        }
-    } else if entry.contains(field)? {
-        entry.del_item(field)?;
-    }
-    Ok(())
-}
-
-impl RedisWrapper {
-    /// Runs Redis work with the GIL released, under one deadline (`socket_timeout` from now);
-    /// a thread waiting on the network notices Ctrl-C between slices of the wait.
-    pub(crate) fn io<T: Send>(
-        &self,
-        py: Python<'_>,
-        f: impl FnOnce(&Transport, &Deadline<'_>) -> CacheResult<T> + Send,
-    ) -> CacheResult<T> {
-        let interrupt = || Python::attach(|py| py.check_signals()).map_err(CacheError::Python);
-        let deadline = self.transport.deadline().with_interrupt(&interrupt);
-        py.detach(|| f(&self.transport, &deadline))
-    }
-
-    /// Frappe's `make_key(key, user, shared)`.
-    pub(crate) fn make<'py>(
-        &self,
-        key: &Bound<'py, PyAny>,
-        user: &User<'_>,
-        shared: bool,
-    ) -> CacheResult<Made<'py>> {
-        if shared {
-            return Made::as_given(key);
-        }
-        Ok(Made::Prefixed(self.key_from(
-            key.py(),
-            &codec::key_bytes(key)?,
-            user,
-        )?))
-    }
-
-    /// The prefixed wire key for an already encoded key.
-    pub(crate) fn key_from(
-        &self,
-        py: Python<'_>,
-        raw: &[u8],
-        user: &User<'_>,
-    ) -> CacheResult<Vec<u8>> {
-        let resolved;
-        let user = match user {
-            User::Nobody => None,
-            User::Named(u) => Some(u.as_ref()),
-            User::Current => {
-                resolved = request_cache::current_user_name(py)?.ok_or_else(no_current_user)?;
-                Some(resolved.as_str())
-            }
-        };
-        if let Some(built) = with_scope(py, |scope| keys::build(&scope.site, user, raw)) {
-            return Ok(built);
-        }
-        let site = self.site.as_deref().ok_or_else(|| {
-            CacheError::Scope(format!(
-                "no site for key {:?}: call inside frappe_cache.request_scope(site) / \
-                 begin_request(site), create the wrapper with from_url(url, site=...), \
-                 or pass shared=True",
-                String::from_utf8_lossy(raw)
-            ))
-        })?;
-        Ok(keys::build(site, user, raw))
-    }
-
-    /// The hit path of `get_value(key)`: builds the wire key in the scope's reused buffer and
-    /// looks it up there, allocating nothing. The pointer is valid until Python code runs again.
-    #[cfg(feature = "fastcall")]
-    pub(crate) fn local_hit(py: Python<'_>, raw: &[u8]) -> Option<*mut pyo3::ffi::PyObject> {
-        with_scope(py, |s| {
-            let mut buf = std::mem::take(&mut s.scratch);
-            keys::build_into(&mut buf, &s.site, None, raw);
-            let hit = s.store.get(Key::Bytes(&buf)).map(|v| v.as_ptr());
-            s.scratch = buf;
-            hit
-        })
-        .flatten()
-    }
-
-    pub(crate) fn site_key(&self, key: &Bound<'_, PyAny>) -> CacheResult<Vec<u8>> {
-        self.key_from(key.py(), &codec::key_bytes(key)?, &User::Nobody)
-    }
-
-    /// The site prefix in force (scope, else wrapper), for patterns and unprefixing.
-    pub(crate) fn current_site(&self, py: Python<'_>) -> CacheResult<String> {
-        with_scope(py, |s| s.site.clone())
-            .or_else(|| self.site.clone())
-            .ok_or_else(|| {
-                CacheError::Scope(
-                    "no site: call inside frappe_cache.request_scope(site) / begin_request(site), \
-                     or create the wrapper with from_url(url, site=...)"
-                        .into(),
-                )
-            })
-    }
-
-    /// Unpickles stored bytes; undecodable bytes are a logged miss (or an error when strict).
-    pub(crate) fn decode<'py>(
-        &self,
-        py: Python<'py>,
-        key: &[u8],
-        data: &[u8],
-    ) -> CacheResult<Option<Bound<'py, PyAny>>> {
-        match codec::loads(py, data) {
-            Ok(value) => Ok(Some(value)),
-            // KeyboardInterrupt, SystemExit and friends are not a bad value: let them through.
-            Err(cause) if !cause.is_instance_of::<pyo3::exceptions::PyException>(py) => {
-                Err(cause.into())
-            }
-            Err(cause) => codec::undecodable(py, key, cause, self.strict).map(|()| None),
-        }
-    }
-
-    /// Keys of this site matching `{site}|{prefix}*`, by SCAN (never KEYS, which blocks a Redis
-    /// every site shares). On a connection error: the request-local cache's keys, as Frappe does.
-    fn scan_keys(&self, py: Python<'_>, prefix: &Bound<'_, PyAny>) -> CacheResult<Vec<Vec<u8>>> {
-        let mut pattern = self.site_key(prefix)?;
-        pattern.push(b'*');
-        let scanned = self.io(py, |t, d| {
-            t.run(true, d, |conn, d| {
-                let mut seen = std::collections::HashSet::new();
-                let mut cursor: u64 = 0;
-                loop {
-                    let (next, batch): (u64, Vec<Vec<u8>>) =
-                        conn.query_as(&scan_step(cursor, &pattern), d)?;
-                    seen.extend(batch);
-                    if next == 0 {
-                        break;
-                    }
-                    cursor = next;
-                }
-                let mut keys: Vec<Vec<u8>> = seen.into_iter().collect();
-                keys.sort();
-                Ok(keys)
-            })
-        });
-        match scanned {
-            Err(err) if err.is_connection() => Ok(with_scope(py, |s| {
-                s.store.bytes_keys_where(|k| keys::glob_match(&pattern, k))
-            })
-            .unwrap_or_default()),
-            other => other,
-        }
-    }
-
-    /// Deletes every key matching the glob `pattern`, locally and in Redis: SCAN one batch,
-    /// UNLINK it, repeat, so Redis never sees one long blocking command. Connection errors are
-    /// swallowed, as Frappe's `delete_keys` does.
-    pub(crate) fn delete_pattern(&self, py: Python<'_>, pattern: Vec<u8>) -> CacheResult<()> {
-        let displaced = with_scope(py, |s| {
-            s.store
-                .bytes_keys_where(|k| keys::glob_match(&pattern, k))
-                .into_iter()
-                .filter_map(|k| s.store.remove(Key::Bytes(&k)))
-                .collect::<Vec<_>>()
-        });
-        drop(displaced);
-        let result = self.io(py, |t, d| {
-            t.run(true, d, |conn, d| {
-                let mut cursor: u64 = 0;
-                loop {
-                    let (next, batch): (u64, Vec<Vec<u8>>) =
-                        conn.query_as(&scan_step(cursor, &pattern), d)?;
-                    // One command per chunk, each its own round trip: other clients run between.
-                    for chunk in batch.chunks(DELETE_BATCH) {
-                        conn.query(redis::cmd("UNLINK").arg(chunk), d)?;
-                    }
-                    if next == 0 {
-                        return Ok(());
-                    }
-                    cursor = next;
-                }
-            })
-        });
-        swallow(result, ())
-    }
-
-    fn unlink(&self, py: Python<'_>, keys: &[Made<'_>]) -> CacheResult<()> {
-        if keys.is_empty() {
-            return Ok(());
-        }
-        let mut pipe = redis::pipe();
-        pipe.ignore_errors();
-        for chunk in keys.chunks(BATCH) {
-            let cmd = pipe.cmd("UNLINK");
-            for k in chunk {
-                cmd.arg(k.wire());
-            }
-        }
-        swallow(self.io(py, |t, d| t.pipeline_checked(&pipe, d)), ())
-    }
-
-    /// HDEL of each hash's fields, in one round trip (connection errors swallowed).
-    fn hdel_many(&self, py: Python<'_>, pairs: Vec<(Vec<u8>, Vec<Vec<u8>>)>) -> CacheResult<()> {
-        let pairs: Vec<_> = pairs.into_iter().filter(|(_, f)| !f.is_empty()).collect();
-        if pairs.is_empty() {
-            return Ok(());
-        }
-        let mut pipe = redis::pipe();
-        pipe.ignore_errors();
-        for (name, fields) in &pairs {
-            pipe.cmd("HDEL").arg(name).arg(fields);
-        }
-        swallow(self.io(py, |t, d| t.pipeline_checked(&pipe, d)), ())
-    }
-
-    /// Forgets `fields` of hash `name` locally and returns their wire forms.
-    fn forget_fields(
-        &self,
-        py: Python<'_>,
-        name: &Made<'_>,
-        fields: &[Bound<'_, PyAny>],
-    ) -> CacheResult<Vec<Vec<u8>>> {
-        let mut wire = Vec::with_capacity(fields.len());
-        for f in fields {
-            wire.push(codec::arg_bytes(f, "hash field")?.into_owned());
-        }
-        for f in fields {
-            forget_field(py, name, f)?;
-        }
-        Ok(wire)
-    }
-
-    fn raw_query<T: redis::FromRedisValue + Send>(
-        &self,
-        py: Python<'_>,
-        cmd: Cmd,
-    ) -> CacheResult<T> {
-        self.io(py, move |t, d| t.query(&cmd, d))
-    }
-}
-
-/// A raw command from Python arguments, encoded as redis-py encodes them. A first argument
-/// with spaces is a multi-word command name (`"CLIENT ID"`), as redis-py splits it.
-fn command_from(args: &Bound<'_, PyTuple>) -> CacheResult<Cmd> {
-    let mut parts = args.iter();
-    let Some(name) = parts.next() else {
-        return Err(CacheError::Type(
-            "execute_command needs a command name".into(),
-        ));
-    };
-    let mut cmd = Cmd::new();
-    let name = codec::arg_bytes(&name, "command name")?;
-    for word in name
-        .split(|b| b.is_ascii_whitespace())
-        .filter(|w| !w.is_empty())
-    {
-        cmd.arg(word);
-    }
-    for arg in parts {
-        cmd.arg(codec::arg_bytes(&arg, "command argument")?.as_ref());
-    }
-    Ok(cmd)
-}
-
-fn no_current_user() -> CacheError {
-    CacheError::Scope(
-        "user=True means the current request's user, but no request scope with a user is open \
-         on this thread: use request_scope(site, user=...) or pass the user name"
-            .into(),
-    )
-}
-
-/// The elements of a `keys`/`names` argument: a str, bytes or int is one key; any other
-/// iterable (list, tuple, set, dict view, generator) is many; anything else is one key.
-fn many<'py>(arg: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    if arg.is_instance_of::<PyString>()
-        || arg.is_instance_of::<PyBytes>()
-        || arg.is_instance_of::<PyInt>()
-    {
-        return Ok(vec![arg.clone()]);
-    }
-    match arg.try_iter() {
-        Ok(items) => items.collect(),
-        Err(_) => Ok(vec![arg.clone()]),
-    }
-}
-
 fn none(py: Python<'_>) -> Bound<'_, PyAny> {
     py.None().into_bound(py)
 }
+
+/// What a timeout of `None` means, for the error that refuses a bad one.
+const FOREVER: &str = "no timeout (wait forever)";
 
 #[pymethods]
 impl RedisWrapper {
@@ -582,21 +56,6 @@ impl RedisWrapper {
         ssl_certfile: Option<String>,
         ssl_keyfile: Option<String>,
     ) -> CacheResult<Self> {
-        let seconds = |name: &str, v: Option<f64>| -> CacheResult<Option<Duration>> {
-            match v {
-                None => Ok(None),
-                Some(s) if s.is_finite() && s > 0.0 => {
-                    Duration::try_from_secs_f64(s).map(Some).map_err(|_| {
-                        CacheError::Config(format!(
-                            "{name} is too large ({s} s); pass None to wait forever"
-                        ))
-                    })
-                }
-                Some(s) => Err(CacheError::Config(format!(
-                    "{name} must be a positive number of seconds or None (wait forever), got {s}"
-                ))),
-            }
-        };
         if max_connections == 0 {
             return Err(CacheError::Config(
                 "max_connections must be at least 1".into(),
@@ -608,8 +67,12 @@ impl RedisWrapper {
             ));
         }
         let options = Options {
-            connect_timeout: seconds("socket_connect_timeout", socket_connect_timeout)?,
-            socket_timeout: seconds("socket_timeout", socket_timeout)?,
+            connect_timeout: ttl::duration(
+                socket_connect_timeout,
+                "socket_connect_timeout",
+                FOREVER,
+            )?,
+            socket_timeout: ttl::duration(socket_timeout, "socket_timeout", FOREVER)?,
             max_connections,
             tls: transport::TlsFiles {
                 ca_certs: ssl_ca_certs,
@@ -704,24 +167,8 @@ impl RedisWrapper {
         shared: Flag,
     ) -> CacheResult<()> {
         let k = self.make(key, &User::from_arg(user)?, shared.0)?;
-        let ttl = match expires_in_sec {
-            Some(v) if !v.is_none() => Some(ttl_seconds(v, "expires_in_sec", true)?),
-            _ => None,
-        };
-        // Pickle before touching anything: an unpicklable value leaves the caches as they were.
-        let pickled = codec::dumps(val)?;
-        let mut cmd = cmd_with("SET", k.wire());
-        cmd.arg(pickled.as_bytes());
-        if let Some(ttl) = ttl {
-            cmd.arg("EX").arg(ttl);
-        }
-        drop(pickled);
-        local_put(py, &k, val)?;
-        let written = self.io(py, |t, d| t.query::<()>(&cmd, d));
-        if refused(&written) {
-            local_forget(py, &k)?;
-        }
-        swallow(written, ())
+        let ttl = ttl::expiry(expires_in_sec, "expires_in_sec")?;
+        self.set_pickled(py, &k, val, ttl)
     }
 
     #[pyo3(signature = (key, generator=None, user=None, expires=Flag(false), shared=Flag(false), *, use_local_cache=Flag(true)), text_signature = "($self, key, generator=None, user=None, expires=False, shared=False, *, use_local_cache=True)")]
@@ -742,13 +189,8 @@ impl RedisWrapper {
                 return Ok(hit);
             }
         }
-        let cmd = cmd_with("GET", k.wire());
-        let stored: Option<Vec<u8>> = swallow(self.io(py, |t, d| t.query(&cmd, d)), None)?;
         // A stored pickle of None reads as a miss, as in Frappe (only EXISTS tells them apart).
-        let value = match stored {
-            Some(data) => self.decode(py, k.wire(), &data)?.filter(|v| !v.is_none()),
-            None => None,
-        };
+        let value = self.get_pickled(py, k.wire())?.filter(|v| !v.is_none());
         if expires.0 {
             // Frappe: an expiring read neither runs the generator nor fills the local cache.
             return Ok(value.unwrap_or_else(|| none(py)));
@@ -776,7 +218,7 @@ impl RedisWrapper {
     ) -> CacheResult<Option<bool>> {
         let k = self.make(key, &User::from_arg(user)?, shared.0)?;
         let mut cmd = cmd_with("EXPIRE", k.wire());
-        cmd.arg(ttl_seconds(time, "time", false)?);
+        cmd.arg(ttl::whole_seconds(time, "time", false)?);
         swallow(self.io(py, |t, d| t.query::<bool>(&cmd, d)).map(Some), None)
     }
 
@@ -1264,40 +706,5 @@ impl RedisWrapper {
             out.append(reply::to_python(py, reply)?)?;
         }
         Ok(out)
-    }
-}
-
-impl RedisWrapper {
-    fn push(
-        &self,
-        py: Python<'_>,
-        command: &str,
-        key: &Bound<'_, PyAny>,
-        value: &Bound<'_, PyAny>,
-    ) -> CacheResult<i64> {
-        let mut cmd = cmd_with(command, &self.site_key(key)?);
-        cmd.arg(codec::arg_bytes(value, "list value")?);
-        self.raw_query(py, cmd)
-    }
-
-    fn set_members(
-        &self,
-        py: Python<'_>,
-        command: &str,
-        name: &Bound<'_, PyAny>,
-        values: &Bound<'_, PyTuple>,
-    ) -> CacheResult<()> {
-        if values.is_empty() {
-            return Err(CacheError::Type(format!(
-                "{} needs at least one member: {}(name, value, ...)",
-                command.to_lowercase(),
-                command.to_lowercase()
-            )));
-        }
-        let mut cmd = cmd_with(command, &self.site_key(name)?);
-        for v in values.iter() {
-            cmd.arg(codec::arg_bytes(&v, "set member")?);
-        }
-        self.raw_query::<()>(py, cmd)
     }
 }
