@@ -86,6 +86,13 @@ lint: build-dev ## rustfmt, clippy, ruff, and mypy's stubtest of the hand-writte
 	$(PY) -m ruff format --check python tests bench demo tools
 	$(PY) -m mypy.stubtest frappe_cache._native --allowlist stubtest-allowlist.txt
 
+.PHONY: format
+format: $(PY) ## rewrite the sources the way `make lint` checks them (rustfmt, ruff format, ruff's fixes)
+	cargo fmt
+	$(PY) -m pip install -q "ruff==0.17.6"
+	$(PY) -m ruff format python tests bench demo tools
+	$(PY) -m ruff check --fix python tests bench demo tools
+
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 30
 FUZZ_TARGETS := resp pickle_walker

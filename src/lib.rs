@@ -32,6 +32,18 @@ fn inspect_pickle(py: Python<'_>, data: &[u8], max_len: usize) -> (String, Strin
     (preview.kind.into_owned(), preview.text)
 }
 
+/// `url` with its password replaced by `***`, for messages and logs.
+#[pyfunction]
+fn mask_password(url: &str) -> String {
+    transport::mask_password(url)
+}
+
+/// `text` as a Redis glob that matches only itself (`*`, `?`, `[`, `]` and `\\` escaped).
+#[pyfunction]
+fn glob_escape(text: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    Ok(keys::glob_escape(&codec::arg_bytes(text, "glob text")?))
+}
+
 /// Entry points of the `cargo fuzz` targets in fuzz/ (cargo fuzz builds with `--cfg fuzzing`);
 /// each panics when an invariant breaks.
 #[cfg(fuzzing)]
@@ -70,7 +82,7 @@ mod _native {
     #[pymodule_export]
     use super::_after_fork_in_child;
     #[pymodule_export]
-    use super::inspect_pickle;
+    use super::{glob_escape, inspect_pickle, mask_password};
     #[pymodule_export]
     use crate::decorators::{
         RedisCached, RequestCached, SiteCached, arg_digest, get_default_cache, set_default_cache,

@@ -685,3 +685,25 @@ def test_forked_child_does_not_share_connections(wrapper: RedisWrapper, raw: red
     assert mismatches == 0, f"{mismatches} wrong replies in the parent"
     assert os.waitstatus_to_exitcode(status) == 0, "the child read wrong replies or crashed"
     assert pickle.loads(raw.get(b"testsite|child-wrote")) == pid
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "redis://:{pw}@127.0.0.1:{port}?db=3",
+        "redis://127.0.0.1:{port}/0?db=3&password={pw}",
+        "unix://:{pw}@{path}?db=3",
+        "unix://{path}?db=3&password={pw}",
+    ],
+)
+def test_urls_mean_what_they_mean_to_redis_py(server_factory, url: str):
+    """Frappe's pure-Python workers read the same URL with redis-py: both must land in the same
+    database, or a rolling upgrade splits the cache in two."""
+    server = server_factory(unixsocket=True, args=["--requirepass", "s3cret"])
+    url = url.format(pw="s3cret", port=server.port, path=server.unix_socket_path)
+    theirs = redis.Redis.from_url(url)
+    theirs.set("testsite|k", pickle.dumps("from redis-py", protocol=5))
+    ours = RedisWrapper.from_url(url, site="testsite")
+    assert ours.get_value("k") == "from redis-py"
+    assert theirs.connection_pool.connection_kwargs["db"] == 3
+    theirs.close()

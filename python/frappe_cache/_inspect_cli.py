@@ -2,9 +2,8 @@
 
 Values are previewed by ``frappe_cache._native.inspect_pickle``, which decodes pickles **without
 executing them**, so this is safe to point at a Redis you do not trust. Keys are found with
-``SCAN`` (never ``KEYS``, which blocks a Redis shared by every site). The Redis client is a few
-lines of RESP over a socket (standard library only), so the command needs nothing but this
-package.
+``SCAN`` (never ``KEYS``, which blocks a Redis shared by every site). It talks to Redis through
+the package's own native client: the same URL parser, TLS and reply reader as the cache.
 
 Exit status: 0 on success, 2 for bad arguments (including a malformed ``--url``), 1 when Redis
 cannot be reached or answers with an error.
@@ -15,16 +14,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
-import socket
-import ssl
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
-from urllib.parse import parse_qs, unquote, urlsplit
 
-from frappe_cache._native import inspect_pickle
+from frappe_cache._native import RedisWrapper, glob_escape, inspect_pickle, mask_password
+from frappe_cache.exceptions import (
+    CacheAuthenticationError,
+    CacheConnectionError,
+    CacheError,
+    CacheResponseError,
+    CacheTimeoutError,
+)
 
 DEFAULT_URL = "redis://127.0.0.1:6379"
 
@@ -38,186 +40,81 @@ class RedisUnavailable(Exception):
 
 
 class ReplyError(Exception):
-    """A RESP error reply (``-ERR ...``) to one command."""
+    """An error reply (``-ERR ...``) to a command outside a pipeline."""
 
 
 # ------------------------------------------------------------------------------------------------
-# URL
+# Connection
 
 
-@dataclass(frozen=True)
-class Target:
-    """Where and how to connect, parsed from ``--url``."""
+class Connection:
+    """The package's own client (its URL parser, TLS and RESP reader), with this command's error
+    vocabulary: a bad URL or TLS option is a ``UsageError``, anything Redis does is
+    ``RedisUnavailable``, an error reply inside a pipeline comes back as an exception object."""
 
-    url: str
-    host: str = "127.0.0.1"
-    port: int = 6379
-    path: str | None = None  # unix socket
-    tls: bool = False
-    username: str | None = None
-    password: str | None = None
-    db: int = 0
-
-    @property
-    def display(self) -> str:
-        """The URL with any password masked."""
-        return redact(self.url)
-
-
-def redact(url: str) -> str:
-    return re.sub(r"(//[^/@]*?:)[^/@]*@", r"\1***@", url, count=1)
-
-
-def parse_url(url: str) -> Target:
-    """``redis://[[user]:password@]host[:port][/db]``, ``rediss://...`` (TLS) and
-    ``unix://[[user]:password@]/path/to/redis.sock[?db=N]``; ``?db=`` and ``?password=`` work
-    for all three. Raises ``UsageError`` naming what is wrong."""
-    shown = redact(url)
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as e:
-        raise UsageError(f"bad --url {shown!r}: {e}") from None
-    scheme = parts.scheme.lower()
-    if scheme not in ("redis", "rediss", "unix"):
-        raise UsageError(f"bad --url {shown!r}: the scheme must be redis://, rediss:// or unix://")
-    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    password = unquote(parts.password) if parts.password is not None else query.get("password")
-    username = unquote(parts.username) if parts.username else None
-    db_text = query.get("db")
-    path_db = parts.path.lstrip("/") if scheme != "unix" else ""
-    if path_db:
-        db_text = path_db
-    db = 0
-    if db_text is not None:
-        if not db_text.isdigit():
-            raise UsageError(f"bad --url {shown!r}: the database must be a number, not {db_text!r}")
-        db = int(db_text)
-    if scheme == "unix":
-        if not parts.path:
-            raise UsageError(
-                f"bad --url {shown!r}: unix:// needs the socket's path, e.g. unix:///run/redis.sock"
-            )
-        return Target(url=url, path=unquote(parts.path), username=username, password=password, db=db)
-    if not parts.hostname:
-        raise UsageError(f"bad --url {shown!r}: no host")
-    return Target(
-        url=url,
-        host=parts.hostname,
-        port=port or 6379,
-        tls=scheme == "rediss",
-        username=username,
-        password=password,
-        db=db,
-    )
-
-
-# ------------------------------------------------------------------------------------------------
-# RESP
-
-
-Reply = Any  # bytes | int | list | None | ReplyError
-
-
-class Resp:
-    """A blocking RESP2 connection: enough for SCAN, TYPE, TTL and reads, with pipelining."""
-
-    def __init__(self, target: Target, *, timeout: float, tls: ssl.SSLContext | None = None) -> None:
-        where = target.path or f"{target.host}:{target.port}"
-        try:
-            if target.path:
-                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                sock.settimeout(timeout)
-                sock.connect(target.path)
-            else:
-                sock = socket.create_connection((target.host, target.port), timeout=timeout)
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                if target.tls:
-                    context = tls or ssl.create_default_context()
-                    sock = context.wrap_socket(sock, server_hostname=target.host)
-        except (OSError, ssl.SSLError) as e:
-            raise RedisUnavailable(f"cannot reach Redis at {target.display} ({where}): {e}") from None
-        self._target = target
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float,
+        ca_certs: str | None = None,
+        certfile: str | None = None,
+        keyfile: str | None = None,
+    ) -> None:
+        self.display = mask_password(url)
         self._timeout = timeout
-        self._sock = sock
-        self._file = sock.makefile("rb")
         try:
-            if target.password is not None:
-                auth = (
-                    ["AUTH", target.username, target.password]
-                    if target.username
-                    else ["AUTH", target.password]
-                )
-                self.call(*auth)
-            if target.db:
-                self.call("SELECT", target.db)
-            self.call("PING")
-        except ReplyError as e:
-            self.close()
-            raise RedisUnavailable(f"Redis at {target.display} refused us: {e}") from None
-        except RedisUnavailable:
-            self.close()
-            raise
+            self._client = RedisWrapper(
+                url,
+                socket_connect_timeout=timeout,
+                socket_timeout=timeout,
+                max_connections=1,
+                ssl_ca_certs=ca_certs,
+                ssl_certfile=certfile,
+                ssl_keyfile=keyfile,
+            )
+        except ValueError as e:
+            what = "--url" if str(e).startswith("invalid Redis URL") else "TLS option"
+            raise UsageError(f"bad {what}: {e}") from None
+        try:
+            self._client.execute_raw("PING")
+        except (CacheResponseError, CacheAuthenticationError) as e:
+            raise RedisUnavailable(f"Redis at {self.display} refused us: {e}") from None
+        except CacheError as e:
+            raise self._unavailable(e) from None
 
     def close(self) -> None:
-        try:
-            self._file.close()
-            self._sock.close()
-        except OSError:
-            pass
+        self._client.close_connections()
 
     def call(self, *args: object) -> Reply:
         """One command; an error reply raises ``ReplyError``."""
-        (reply,) = self.pipeline([args])
-        if isinstance(reply, ReplyError):
-            raise reply
-        return reply
+        try:
+            return self._client.execute_raw(*args)
+        except CacheResponseError as e:
+            raise ReplyError(str(e)) from None
+        except CacheError as e:
+            raise self._unavailable(e) from None
 
     def pipeline(self, commands: Sequence[Sequence[object]]) -> list[Reply]:
-        """Send all commands, then read all replies; error replies come back as ``ReplyError``."""
-        if not commands:
-            return []
+        """All commands in one round trip; error replies come back as ``CacheResponseError``."""
         try:
-            self._sock.sendall(b"".join(_encode(c) for c in commands))
-            return [self._read() for _ in commands]
-        except TimeoutError:
-            raise RedisUnavailable(
-                f"Redis at {self._target.display} did not answer within {self._timeout:g} s (--timeout)"
-            ) from None
-        except (OSError, EOFError) as e:
-            raise RedisUnavailable(f"lost the connection to Redis at {self._target.display}: {e}") from None
+            return self._client.execute_pipeline([tuple(c) for c in commands])
+        except CacheResponseError as e:
+            raise ReplyError(str(e)) from None
+        except CacheError as e:
+            raise self._unavailable(e) from None
 
-    def _read(self) -> Reply:
-        line = self._file.readline()
-        if not line.endswith(b"\r\n"):
-            raise EOFError("connection closed")
-        kind, rest = line[:1], line[1:-2]
-        if kind == b"+":
-            return rest
-        if kind == b"-":
-            return ReplyError(rest.decode("utf-8", "replace"))
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            n = int(rest)
-            if n < 0:
-                return None
-            data = self._file.read(n + 2)
-            if len(data) != n + 2:
-                raise EOFError("connection closed")
-            return data[:-2]
-        if kind == b"*":
-            n = int(rest)
-            return None if n < 0 else [self._read() for _ in range(n)]
-        raise EOFError(f"not a RESP reply: {line[:40]!r}")
+    def _unavailable(self, error: CacheError) -> RedisUnavailable:
+        if isinstance(error, CacheTimeoutError):
+            return RedisUnavailable(
+                f"Redis at {self.display} did not answer within {self._timeout:g} s (--timeout)"
+            )
+        if isinstance(error, CacheConnectionError):
+            return RedisUnavailable(f"cannot reach Redis at {self.display}: {error}")
+        return RedisUnavailable(f"Redis at {self.display}: {error}")
 
 
-def _encode(args: Sequence[object]) -> bytes:
-    out = [b"*%d\r\n" % len(args)]
-    for arg in args:
-        data = arg if isinstance(arg, bytes) else str(arg).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(data), data))
-    return b"".join(out)
+Reply = Any  # bytes | int | list | None, or CacheResponseError inside a pipeline
 
 
 # ------------------------------------------------------------------------------------------------
@@ -253,12 +150,7 @@ SIZE_COMMANDS = {
 }
 
 
-def glob_escape(text: str) -> str:
-    """``text`` matched literally in a Redis glob."""
-    return re.sub(r"([\\*?\[\]])", r"\\\1", text)
-
-
-def scan_keys(conn: Resp, match: str, limit: int) -> tuple[list[bytes], bool]:
+def scan_keys(conn: Connection, match: bytes, limit: int) -> tuple[list[bytes], bool]:
     """Up to ``limit`` keys matching ``match`` (0: no limit), sorted, and whether more matched."""
     keys: set[bytes] = set()
     cursor = b"0"
@@ -278,7 +170,7 @@ def _text(data: bytes) -> str:
 
 
 def describe(
-    conn: Resp, keys: list[bytes], *, elements: int, width: int, max_bytes: int, batch: int = 200
+    conn: Connection, keys: list[bytes], *, elements: int, width: int, max_bytes: int, batch: int = 200
 ) -> Iterator[Row]:
     """TYPE, TTL, size and previews of ``keys``, pipelined ``batch`` keys at a time."""
     for start in range(0, len(keys), batch):
@@ -287,7 +179,7 @@ def describe(
         rows = []
         for i, key in enumerate(chunk):
             kind, ttl = replies[2 * i], replies[2 * i + 1]
-            if isinstance(kind, ReplyError) or kind == b"none":
+            if isinstance(kind, Exception) or kind == b"none":
                 continue  # gone since SCAN
             rows.append(
                 Row(key=key, type=kind.decode(), ttl=ttl if isinstance(ttl, int) and ttl >= 0 else None)
@@ -313,7 +205,7 @@ def describe(
             elif row.type == "set" and elements:
                 fetch.append((row, ("SSCAN", row.key, 0, "COUNT", elements)))
         for (row, command), reply in zip(fetch, conn.pipeline([c for _, c in fetch]), strict=True):
-            if isinstance(reply, ReplyError):
+            if isinstance(reply, Exception):
                 row.kind, row.preview = "error", str(reply)
             elif row.type == "string":
                 row.kind, row.preview = ("gone", "") if reply is None else inspect_pickle(reply, width)
@@ -323,7 +215,13 @@ def describe(
 
 
 def _fill_elements(
-    conn: Resp, row: Row, command: tuple[object, ...], reply: Reply, limit: int, width: int, max_bytes: int
+    conn: Connection,
+    row: Row,
+    command: tuple[object, ...],
+    reply: Reply,
+    limit: int,
+    width: int,
+    max_bytes: int,
 ) -> None:
     """The first ``limit`` hash fields, list items or set members of ``row``, each previewed."""
     if row.type == "list":
@@ -471,27 +369,27 @@ def _positive(text: str) -> int:
     return value
 
 
-def _tls_context(args: argparse.Namespace) -> ssl.SSLContext | None:
-    if not (args.ca_certs or args.certfile or args.keyfile):
-        return None
-    if bool(args.certfile) != bool(args.keyfile):
-        raise UsageError("--certfile and --keyfile go together")
-    try:
-        context = ssl.create_default_context(cafile=args.ca_certs)
-        if args.certfile:
-            context.load_cert_chain(args.certfile, args.keyfile)
-    except (OSError, ssl.SSLError) as e:
-        raise UsageError(f"cannot load the TLS files: {e}") from None
-    return context
+def _is_tls(url: str) -> bool:
+    return url.lower().startswith(("rediss://", "valkeys://"))
 
 
 def inspect_command(args: argparse.Namespace, out: TextIO) -> int:
-    target = parse_url(args.url)
-    tls = _tls_context(args)
-    if tls is not None and not target.tls:
+    if (args.ca_certs or args.certfile or args.keyfile) and not _is_tls(args.url):
         raise UsageError("--ca-certs, --certfile and --keyfile need a rediss:// URL")
-    match = f"{glob_escape(args.site)}|{args.pattern}" if args.site else args.pattern
-    conn = Resp(target, timeout=args.timeout, tls=tls)
+    if bool(args.certfile) != bool(args.keyfile):
+        raise UsageError("--certfile and --keyfile go together")
+    if args.site:
+        match = glob_escape(args.site) + b"|" + args.pattern.encode("utf-8", "surrogateescape")
+    else:
+        match = args.pattern.encode("utf-8", "surrogateescape")
+    shown = _text(match)
+    conn = Connection(
+        args.url,
+        timeout=args.timeout,
+        ca_certs=args.ca_certs,
+        certfile=args.certfile,
+        keyfile=args.keyfile,
+    )
     try:
         keys, more = scan_keys(conn, match, args.limit)
         rows = describe(conn, keys, elements=args.elements, width=args.width, max_bytes=args.max_bytes)
@@ -502,12 +400,12 @@ def inspect_command(args: argparse.Namespace, out: TextIO) -> int:
             listed = list(rows)
             table(listed, out)
             out.write(
-                f"{len(listed)} key{'s' if len(listed) != 1 else ''} matching {match!r} in {target.display}\n"
+                f"{len(listed)} key{'s' if len(listed) != 1 else ''} matching {shown!r} in {conn.display}\n"
             )
         if more:
-            print(f"stopped at --limit {args.limit}: more keys match {match!r}", file=sys.stderr)
+            print(f"stopped at --limit {args.limit}: more keys match {shown!r}", file=sys.stderr)
     except ReplyError as e:
-        raise RedisUnavailable(f"Redis at {target.display} answered with an error: {e}") from None
+        raise RedisUnavailable(f"Redis at {conn.display} answered with an error: {e}") from None
     finally:
         conn.close()
     return 0

@@ -31,7 +31,9 @@ __all__ = [
     "current_site",
     "current_user",
     "end_request",
+    "glob_escape",
     "inspect_pickle",
+    "mask_password",
     "local_cache",
     "adopt_local_cache",
     "request_scope",
@@ -276,6 +278,12 @@ class LocalCache:
     def values(self) -> list[Any]: ...
     def items(self) -> list[tuple[Any, Any]]: ...
     def copy(self) -> dict[Any, Any]: ...
+
+def mask_password(url: str) -> str:
+    """``url`` with its password replaced by ``***``, for messages and logs."""
+
+def glob_escape(text: str | bytes) -> bytes:
+    """``text`` as a Redis glob that matches only itself."""
 
 def inspect_pickle(data: bytes, max_len: int = 120) -> tuple[str, str]:
     """Decode a pickle **without executing it**: ``(kind, preview)``.

@@ -30,9 +30,19 @@ use crate::digest;
 use crate::errors::{CacheError, CacheResult};
 use crate::wrapper::RedisWrapper;
 
+#[cfg(feature = "fastcall")]
+pub(crate) use redis_cached::REDIS_CACHED_ENTRY;
 pub use redis_cached::RedisCached;
+#[cfg(feature = "fastcall")]
+pub(crate) use request_cached::REQUEST_CACHED_ENTRY;
 pub use request_cached::RequestCached;
 pub use site_cached::SiteCached;
+
+/// A decorator class's vectorcall entry point, which `fastcall` sets once at import (before any
+/// instance exists). Each instance copies it into its `vectorcall` field, where CPython looks for
+/// it; an empty field makes CPython call `__call__` instead, so the classes work without it.
+#[cfg(feature = "fastcall")]
+pub(crate) type EntryPoint = std::sync::OnceLock<pyo3::ffi::vectorcallfunc>;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// A wrapper, or a function returning the wrapper in use (the drop-in's: `frappe.cache`).

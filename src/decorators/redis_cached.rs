@@ -22,7 +22,7 @@ use crate::wrapper::{Flag, Made, User, local_get_wire, local_put_wire};
 pub struct RedisCached {
     /// Read by CPython through `tp_vectorcall_offset` (see `fastcall/vectorcall.rs`).
     #[cfg(feature = "fastcall")]
-    pub(crate) vectorcall: pyo3::ffi::vectorcallfunc,
+    pub(crate) vectorcall: Option<pyo3::ffi::vectorcallfunc>,
     id: u64,
     func: Py<PyAny>,
     /// `{module}.{qualname}::`, the key's fixed part.
@@ -40,6 +40,10 @@ pub struct RedisCached {
     /// computations it would wait for run in its parent).
     flights: ForkLocal<Flights>,
 }
+
+/// `RedisCached`'s vectorcall entry point (see `EntryPoint`).
+#[cfg(feature = "fastcall")]
+pub(crate) static REDIS_CACHED_ENTRY: EntryPoint = EntryPoint::new();
 
 /// What a lookup found: the value, or the key to store the computed value under (`None` when
 /// the arguments have no stable digest and the call must not be cached).
@@ -308,7 +312,7 @@ impl RedisCached {
         let per_user = matches!(User::from_arg(user)?, User::Current);
         Ok(RedisCached {
             #[cfg(feature = "fastcall")]
-            vectorcall: crate::fastcall::entry_for::<RedisCached>(),
+            vectorcall: REDIS_CACHED_ENTRY.get().copied(),
             id: next_id(),
             func: func.clone().unbind(),
             func_key: format!("{}::", qualified_name(func)?).into_bytes(),

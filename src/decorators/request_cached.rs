@@ -15,11 +15,15 @@ use super::*;
 pub struct RequestCached {
     /// Read by CPython through `tp_vectorcall_offset` (see `fastcall/vectorcall.rs`).
     #[cfg(feature = "fastcall")]
-    pub(crate) vectorcall: pyo3::ffi::vectorcallfunc,
+    pub(crate) vectorcall: Option<pyo3::ffi::vectorcallfunc>,
     id: u64,
     func: Py<PyAny>,
     counters: Counters,
 }
+
+/// `RequestCached`'s vectorcall entry point (see `EntryPoint`).
+#[cfg(feature = "fastcall")]
+pub(crate) static REQUEST_CACHED_ENTRY: EntryPoint = EntryPoint::new();
 
 impl Traverse for RequestCached {
     fn traverse(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
@@ -38,7 +42,7 @@ impl RequestCached {
         }
         Ok(RequestCached {
             #[cfg(feature = "fastcall")]
-            vectorcall: crate::fastcall::entry_for::<RequestCached>(),
+            vectorcall: REQUEST_CACHED_ENTRY.get().copied(),
             id: next_id(),
             func: func.clone().unbind(),
             counters: Counters::default(),

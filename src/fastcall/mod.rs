@@ -15,8 +15,6 @@ mod vectorcall;
 
 use pyo3::prelude::*;
 
-pub use vectorcall::entry_for;
-
 /// Puts the fast entry points in place; called once, at import.
 pub fn install(py: Python<'_>) -> PyResult<()> {
     vectorcall::install(py)?;

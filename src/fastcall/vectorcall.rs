@@ -16,7 +16,7 @@ use pyo3::impl_::trampoline::fastcall_cfunction_with_keywords as fastcall;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
-use crate::decorators::{RedisCached, RequestCached};
+use crate::decorators::{REDIS_CACHED_ENTRY, REQUEST_CACHED_ENTRY, RedisCached, RequestCached};
 use crate::wrapper::Flag;
 
 /// What a decorated class implements: its call, with the vectorcall arguments as they come.
@@ -38,12 +38,13 @@ fn entry<M: pyo3::impl_::trampoline::MethodDef<Body>>() -> ffi::vectorcallfunc {
 /// Makes instances of `ty` vectorcall-able through their `field`, which holds [`entry`].
 ///
 /// # Safety
-/// `instance` is an instance of `ty`, `field` points inside it at a `vectorcallfunc` that every
-/// instance initialises, and `ty` has no subclasses.
+/// `instance` is an instance of `ty`, `field` points inside it at a nullable `vectorcallfunc`
+/// (`Option<fn>` has C's layout for it) that every instance initialises, and `ty` has no
+/// subclasses. CPython treats a null one as "no vectorcall" and calls `tp_call`.
 unsafe fn enable(
     ty: &Bound<'_, PyType>,
     instance: &Bound<'_, PyAny>,
-    field: *const ffi::vectorcallfunc,
+    field: *const Option<ffi::vectorcallfunc>,
 ) {
     let offset = field as isize - instance.as_ptr() as isize;
     let tp = ty.as_type_ptr();
@@ -103,11 +104,6 @@ unsafe fn unpack<'py>(
         kwargs.set_item(name, value)?;
     }
     Ok((tuple, Some(kwargs)))
-}
-
-/// The entry point a decorator object keeps in its `vectorcall` field.
-pub fn entry_for<T: Vectorcalled>() -> ffi::vectorcallfunc {
-    entry::<Call<T>>()
 }
 
 /// A decorator class's two ways to answer a vectorcall.
@@ -183,8 +179,12 @@ unsafe fn vectorcall<T: Vectorcalled>(
     Ok(this.call(py, &args, kwargs.as_ref())?.into_ptr())
 }
 
-/// Turns vectorcall on for the decorator classes; called once, at import.
+/// Turns vectorcall on for the decorator classes; called once, at import, before any instance
+/// exists (instances made earlier would keep an empty field and take `__call__`, still correct).
 pub fn install(py: Python<'_>) -> PyResult<()> {
+    // A second import in one process (subinterpreters aside, only a reload) finds them set.
+    let _ = REDIS_CACHED_ENTRY.set(entry::<Call<RedisCached>>());
+    let _ = REQUEST_CACHED_ENTRY.set(entry::<Call<RequestCached>>());
     let probe = py.import("builtins")?.getattr("len")?;
     let redis_cached = Bound::new(
         py,

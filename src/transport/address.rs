@@ -1,12 +1,9 @@
 //! Where to connect and how to introduce ourselves: parsed from a Redis URL.
 //!
-//! redis-rs parses the URL (`redis://`, `rediss://`, `unix://`, with user, password and db);
-//! this module checks what it produced, says what is wrong with a bad URL, and keeps the parts
-//! the transport's own connections need.
+//! Parsed here as redis-py parses it: a bench's URL must name the same server and database
+//! for our workers as for its pure-Python ones.
 
 use std::path::PathBuf;
-
-use redis::{ConnectionAddr, IntoConnectionInfo};
 
 use crate::errors::{CacheError, CacheResult};
 
@@ -38,7 +35,13 @@ impl Address {
     }
 }
 
-/// Parses a `redis://`, `rediss://` or `unix://` URL, explaining what is wrong when it can't.
+/// Parses a Redis URL as redis-py's `from_url` reads it (Frappe's workers build their client
+/// from the same string): `redis://[[user]:password@]host[:port][/db]`, `rediss://...` (TLS)
+/// and `unix://[[user]:password@]/path/to/redis.sock`, each with `?db=`, `?username=` and
+/// `?password=`. As in redis-py, credentials in the URL win over the query, `?db=` over the
+/// path, and the first of repeated query values counts. Unlike it, a database that is not a
+/// number is an error rather than database 0, and `rediss://...?ssl_cert_reqs=none` (or
+/// `#insecure`) skips the certificate check.
 pub fn parse_url(url: &str) -> CacheResult<Address> {
     let bad = |why: &str| {
         CacheError::Config(format!(
@@ -47,116 +50,176 @@ pub fn parse_url(url: &str) -> CacheResult<Address> {
             mask_password(url)
         ))
     };
-    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
-    match scheme.as_deref() {
-        Some("redis" | "rediss" | "unix" | "redis+unix" | "valkey" | "valkeys") => {}
-        Some(other) => return Err(bad(&format!("unsupported scheme '{other}://'"))),
-        None => return Err(bad("it has no scheme")),
-    }
-    let info = url.into_connection_info().map_err(|e| {
-        bad(&diagnose(url).unwrap_or_else(|| e.detail().unwrap_or(&e.to_string()).to_owned()))
-    })?;
-    let (target, tls, insecure) = match info.addr() {
-        ConnectionAddr::Tcp(host, port) => (
-            tcp(host, *port).ok_or_else(|| bad("it names no host"))?,
-            false,
-            false,
-        ),
-        ConnectionAddr::TcpTls {
-            host,
-            port,
-            insecure,
-            ..
-        } => (
-            tcp(host, *port).ok_or_else(|| bad("it names no host"))?,
-            true,
-            *insecure,
-        ),
-        ConnectionAddr::Unix(path) => (Target::Unix(path.clone()), false, false),
-        #[allow(unreachable_patterns)]
-        _ => return Err(bad("an address kind frappe-cache does not connect to")),
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(bad("it has no scheme"));
     };
-    let settings = info.redis_settings();
-    if settings.db() < 0 {
-        return Err(bad(&format!(
-            "the database number {} is negative",
-            settings.db()
-        )));
-    }
+    let (unix, tls) = match scheme.to_ascii_lowercase().as_str() {
+        "redis" | "valkey" => (false, false),
+        "rediss" | "valkeys" => (false, true),
+        "unix" | "redis+unix" => (true, false),
+        other => {
+            return Err(bad(&format!(
+                "the scheme must be redis://, rediss:// or unix://, not '{other}://'"
+            )));
+        }
+    };
+    let (rest, fragment) = rest.split_once('#').unwrap_or((rest, ""));
+    let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (authority, path) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
+    let (userinfo, hostport) = authority.rsplit_once('@').unwrap_or(("", authority));
+    let (user, pass) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+
+    let params = query_params(query);
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let nonempty = |text: String| (!text.is_empty()).then_some(text);
+    let username = nonempty(percent_decode(user)).or_else(|| param("username"));
+    let password = nonempty(percent_decode(pass)).or_else(|| param("password"));
+
+    let target = if unix {
+        if path.is_empty() {
+            return Err(bad(
+                "unix:// needs the socket's path, e.g. unix:///run/redis/redis.sock",
+            ));
+        }
+        Target::Unix(PathBuf::from(percent_decode(path)))
+    } else {
+        let (host, port) = split_host_port(hostport).map_err(|why| bad(&why))?;
+        if host.is_empty() {
+            return Err(bad("it names no host"));
+        }
+        Target::Tcp {
+            host: percent_decode(host),
+            port,
+        }
+    };
+    let path_db = (!unix)
+        .then(|| percent_decode(path).replace('/', ""))
+        .filter(|db| !db.is_empty());
+    let db = match param("db").or(path_db) {
+        None => 0,
+        Some(text) => match text.trim().parse::<i64>() {
+            Ok(db) if db < 0 => {
+                return Err(bad(&format!("the database number {db} is negative")));
+            }
+            Ok(db) => db,
+            Err(_) => {
+                return Err(bad(&format!("the database must be a number, not {text:?}")));
+            }
+        },
+    };
+    let insecure = tls
+        && (fragment.eq_ignore_ascii_case("insecure")
+            || param("ssl_cert_reqs").is_some_and(|v| v.eq_ignore_ascii_case("none")));
     Ok(Address {
         target,
         tls,
         insecure,
-        username: settings.username().map(str::to_owned),
-        password: settings.password().map(str::to_owned),
-        db: settings.db(),
+        username,
+        password,
+        db,
     })
 }
 
-/// What is wrong with a URL redis-rs refused, in words a user can act on (redis-rs mostly says
-/// only that it "did not parse").
-fn diagnose(text: &str) -> Option<String> {
-    let parsed = match url::Url::parse(text) {
-        Ok(parsed) => parsed,
-        Err(url::ParseError::InvalidPort) => {
-            return Some("the port must be a number from 1 to 65535".into());
+/// `a=1&b=2` as Python's `parse_qs` reads it: `+` is a space, `%XX` escapes decoded, empty
+/// values dropped, and the first of repeated names kept (redis-py takes `value[0]`).
+fn query_params(query: &str) -> Vec<(String, String)> {
+    let mut params: Vec<(String, String)> = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let decode = |t: &str| percent_decode(&t.replace('+', " "));
+        let (k, v) = (decode(k), decode(v));
+        if !v.is_empty() && !params.iter().any(|(seen, _)| *seen == k) {
+            params.push((k, v));
         }
-        Err(url::ParseError::EmptyHost) => return Some("it names no host".into()),
-        Err(err) => return Some(err.to_string()),
+    }
+    params
+}
+
+/// `host[:port]` or `[v6addr][:port]`; the port defaults to 6379.
+fn split_host_port(hostport: &str) -> Result<(&str, u16), String> {
+    let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+        let Some((host, after)) = v6.split_once(']') else {
+            return Err("an IPv6 address needs its closing ']'".into());
+        };
+        match after.strip_prefix(':') {
+            Some(port) => (host, port),
+            None if after.is_empty() => (host, ""),
+            None => return Err(format!("unexpected {after:?} after the IPv6 address")),
+        }
+    } else {
+        hostport.rsplit_once(':').unwrap_or((hostport, ""))
     };
-    let unix = matches!(parsed.scheme(), "unix" | "redis+unix");
-    if unix && parsed.path().is_empty() {
-        return Some("unix:// needs the socket's path, e.g. unix:///run/redis/redis.sock".into());
+    if port.is_empty() {
+        return Ok((host, 6379));
     }
-    if !unix && !parsed.has_host() {
-        return Some("it names no host".into());
+    match port.parse::<u16>() {
+        Ok(port) if port > 0 => Ok((host, port)),
+        _ => Err(format!(
+            "the port must be a number from 1 to 65535, not {port:?}"
+        )),
     }
-    let in_path = (!unix)
-        .then(|| parsed.path().trim_start_matches('/').to_owned())
-        .filter(|db| !db.is_empty());
-    let in_query = parsed
-        .query_pairs()
-        .find(|(k, _)| k == "db")
-        .map(|(_, v)| v.into_owned());
-    if let Some(db) = in_path.or(in_query) {
-        if db.parse::<i64>().is_err() {
-            return Some(format!("the database must be a number, not {db:?}"));
+}
+
+/// `%XX` escapes decoded, as Python's `unquote` does (a malformed escape stays as written).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
         }
+        out.push(bytes[i]);
+        i += 1;
     }
-    None
+    String::from_utf8_lossy(&out).into_owned()
 }
 
-fn tcp(host: &str, port: u16) -> Option<Target> {
-    (!host.is_empty()).then(|| Target::Tcp {
-        host: host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_owned(),
-        port,
-    })
-}
-
-/// The URL with any password replaced by `***`, for reprs and error messages.
+/// The URL with any password (in the credentials or as `?password=`) replaced by `***`, for
+/// reprs and error messages.
 pub fn mask_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
-    let (authority, tail) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
+    let (rest, query) = match rest.split_once('?') {
+        Some((rest, query)) => (rest, Some(query)),
+        None => (rest, None),
     };
+    let (authority, tail) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
+    let mut out = format!("{scheme}://");
     match authority.rsplit_once('@') {
         Some((creds, host)) => {
-            let user = creds.split_once(':').map_or(creds, |(u, _)| u);
-            let masked = if creds.contains(':') {
-                format!("{user}:***")
-            } else {
-                "***".into()
-            };
-            format!("{scheme}://{masked}@{host}{tail}")
+            match creds.split_once(':') {
+                Some((user, _)) => out.push_str(&format!("{user}:***@")),
+                None => out.push_str("***@"),
+            }
+            out.push_str(host);
         }
-        None => url.to_string(),
+        None => out.push_str(authority),
     }
+    out.push_str(tail);
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&pairs.join("&"));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -187,7 +250,7 @@ mod tests {
     #[test]
     fn bad_urls_say_what_is_wrong() {
         for (url, why) in [
-            ("http://localhost", "unsupported scheme"),
+            ("http://localhost", "the scheme must be redis://"),
             ("localhost:6379", "no scheme"),
             ("", "no scheme"),
             ("redis://localhost:notaport", "the port must be a number"),
@@ -208,9 +271,55 @@ mod tests {
     }
 
     #[test]
+    fn urls_are_read_as_redis_py_reads_them() {
+        let a = parse_url("redis://:s3cret@127.0.0.1:13000?db=3").unwrap();
+        assert_eq!((a.db, a.password.as_deref()), (3, Some("s3cret")));
+        // ?db= wins over the path, the URL's credentials over the query
+        let a = parse_url("redis://u:p%40ss@h/2?db=5&password=other&username=x").unwrap();
+        assert_eq!(a.db, 5);
+        assert_eq!(a.username.as_deref(), Some("u"));
+        assert_eq!(a.password.as_deref(), Some("p@ss"));
+        let a = parse_url("unix://:s3cret@/tmp/redis.sock?db=3").unwrap();
+        assert_eq!(a.target, Target::Unix("/tmp/redis.sock".into()));
+        assert_eq!((a.db, a.password.as_deref()), (3, Some("s3cret")));
+        let a = parse_url("unix:///tmp/r.sock?db=2&password=a+b&db=9").unwrap();
+        assert_eq!((a.db, a.password.as_deref()), (2, Some("a b")));
+        let a = parse_url("redis://[::1]:7000").unwrap();
+        assert_eq!(
+            a.target,
+            Target::Tcp {
+                host: "::1".into(),
+                port: 7000
+            }
+        );
+        let a = parse_url("redis://cache").unwrap();
+        assert_eq!(
+            (a.target, a.db, a.password),
+            (
+                Target::Tcp {
+                    host: "cache".into(),
+                    port: 6379
+                },
+                0,
+                None
+            )
+        );
+        assert!(parse_url("rediss://h?ssl_cert_reqs=none").unwrap().insecure);
+        assert!(parse_url("rediss://h#insecure").unwrap().insecure);
+        assert!(!parse_url("rediss://h").unwrap().insecure);
+        assert!(!parse_url("redis://h?ssl_cert_reqs=none").unwrap().insecure);
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%41"), "%zzA");
+    }
+
+    #[test]
     fn passwords_are_masked() {
         assert_eq!(mask_password("redis://u:pw@h:1/0"), "redis://u:***@h:1/0");
         assert_eq!(mask_password("redis://:pw@h"), "redis://:***@h");
         assert_eq!(mask_password("redis://h:1"), "redis://h:1");
+        assert_eq!(
+            mask_password("unix:///r.sock?db=1&password=pw"),
+            "unix:///r.sock?db=1&password=***"
+        );
     }
 }
