@@ -1,5 +1,5 @@
-//! The only place values are pickled and unpickled, and where key, field and member arguments
-//! become wire bytes.
+//! The only place values are pickled and unpickled (the decorators' argument digest pickles
+//! through `pickle` here too), and where key, field and member arguments become wire bytes.
 //!
 //! CPython's own `pickle` is the codec of record: bytes we write load with a plain
 //! `pickle.loads` in a pure-Python Frappe worker, and any protocol Frappe wrote loads here.
@@ -27,13 +27,21 @@ fn type_name(value: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "<unknown>".into())
 }
 
-/// `pickle.dumps(value, protocol=5)`; a value that cannot be pickled is a `SerializationError`
-/// naming its type, with pickle's own exception as the cause.
+/// `pickle.dumps(value, protocol=5)` with pickle's own exception, for callers that decide what
+/// an unpicklable value means (the decorators' argument digest: no key).
+pub fn pickle<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+    let dumps = DUMPS.import(value.py(), "pickle", "dumps")?;
+    Ok(dumps
+        .call1((value, PICKLE_PROTOCOL))?
+        .cast_into::<PyBytes>()?)
+}
+
+/// `pickle.dumps(value, protocol=5)` for a value to store; a value that cannot be pickled is a
+/// `SerializationError` naming its type, with pickle's own exception as the cause.
 pub fn dumps<'py>(value: &Bound<'py, PyAny>) -> CacheResult<Bound<'py, PyBytes>> {
     let py = value.py();
-    let dumps = DUMPS.import(py, "pickle", "dumps")?;
-    match dumps.call1((value, PICKLE_PROTOCOL)) {
-        Ok(bytes) => Ok(bytes.cast_into::<PyBytes>().map_err(PyErr::from)?),
+    match pickle(value) {
+        Ok(bytes) => Ok(bytes),
         Err(cause) => {
             let err = CacheError::Serialization(format!(
                 "cannot cache a value of type '{}': it cannot be pickled ({}); \

@@ -32,7 +32,6 @@ const MAX_DEPTH: usize = 32;
 static BLAKE2B: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 /// `{"digest_size": 16}`, built once: BLAKE2b-128.
 static BLAKE2B_OPTIONS: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
-static DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 /// Types whose `str()` is a faithful, stable form: written as `type:str(value)`.
 static BY_STR: PyOnceLock<Py<PyTuple>> = PyOnceLock::new();
 static OBJECT_EQ: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -247,10 +246,8 @@ fn encode(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> PyResult
     }
     // Anything else (an Enum, a dataclass, a class with its own equality): its pickle, which is
     // the same for the same state. No pickle, no key.
-    let dumps = DUMPS.import(py, "pickle", "dumps")?;
-    match dumps.call1((value, 5)) {
+    match crate::codec::pickle(value) {
         Ok(pickled) => {
-            let pickled = pickled.cast_into::<PyBytes>()?;
             len_prefix(out, b'p', pickled.as_bytes().len());
             out.extend_from_slice(pickled.as_bytes());
             Ok(true)

@@ -1,6 +1,7 @@
 """Redis commands per request on a real Frappe site served by gunicorn (for `make real-frappe`).
 
-Logs in as Administrator, sends each endpoint a few warm-up requests (every worker warm), then
+Logs in as Administrator, sends each endpoint warm-up requests from several threads at once (so
+that every worker serves some and is warm), then
 ``--rounds`` requests, reading ``INFO commandstats`` of the site's cache Redis before and after
 each one: the difference is what that request sent (the INFO calls themselves excluded). Nothing
 else talks to that Redis meanwhile (no scheduler, no worker), so the count is exact, and it does
@@ -23,6 +24,7 @@ import statistics
 import sys
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import redis
@@ -72,14 +74,31 @@ def delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
     return {k: v for k, v in sorted(out.items()) if v}
 
 
+def concurrently(site: Site, path: str, threads: int, each: int) -> list[bytes]:
+    """``each`` requests from each of ``threads`` threads at once. A sync gunicorn worker serves
+    one request at a time, so overlapping requests reach every worker; sequential ones may all
+    go to the same one."""
+
+    def run() -> list[bytes]:
+        bodies = []
+        for _ in range(each):
+            status, body = site.get(path)
+            if status != 200:
+                raise SystemExit(f"{path}: HTTP {status}: {body[:300]!r}")
+            bodies.append(body)
+        return bodies
+
+    with ThreadPoolExecutor(threads) as pool:
+        return [body for bodies in pool.map(lambda _: run(), range(threads)) for body in bodies]
+
+
 def probe(site: Site, workers: int) -> list[dict[str, Any]]:
     seen: dict[int, dict[str, Any]] = {}
-    for _ in range(50 * workers):
-        status, body = site.get("/api/method/frappe.utils.redis_wrapper.frappe_cache_status")
-        if status != 200:
-            raise SystemExit(f"frappe_cache_status: HTTP {status}: {body[:300]!r}")
-        report = json.loads(body)["message"]
-        seen.setdefault(report["pid"], report)
+    path = "/api/method/frappe.utils.redis_wrapper.frappe_cache_status"
+    for _ in range(50):
+        for body in concurrently(site, path, 2 * workers, 2):
+            report = json.loads(body)["message"]
+            seen.setdefault(report["pid"], report)
         if len(seen) == workers:
             break
     return list(seen.values())
@@ -106,10 +125,7 @@ def main() -> None:
     if args.probe:
         result["workers"] = probe(site, args.workers)
     for name, path in ENDPOINTS:
-        for _ in range(args.warmup):
-            status, body = site.get(path)
-            if status != 200:
-                raise SystemExit(f"{name}: HTTP {status}: {body[:300]!r}")
+        concurrently(site, path, 2 * args.workers, args.warmup)
         counts, breakdowns = [], []
         for _ in range(args.rounds):
             before = commands(client)
