@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 import redis
@@ -68,3 +70,29 @@ def make_pki(directory: Path, *names: str) -> Path:
         openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
                 "-CAcreateserial", "-out", f"{name}.crt", "-days", "2", "-extfile", "leaf.cnf")  # fmt: skip
     return directory
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def record_figures(name: str, source: str, heading: str, first_column: str, figures: dict[str, str]) -> None:
+    """With ``FRAPPE_CACHE_RECORD=1`` (``make reliability``): write ``figures`` (table rows, by
+    sort key) to ``bench/results/{name}.md`` and quote it in the README between
+    ``<!-- {name}:start -->`` and ``<!-- {name}:end -->``."""
+    if os.environ.get("FRAPPE_CACHE_RECORD") != "1" or not figures:
+        return
+    lines = [
+        f"Recorded {time.strftime('%Y-%m-%dT%H:%M:%S%z')} by `make reliability` ({source}){heading}",
+        "",
+        f"| {first_column} | target | measured |",
+        "| --- | --- | --- |",
+        *(figures[k] for k in sorted(figures)),
+    ]
+    text = "\n".join(lines) + "\n"
+    (ROOT / "bench" / "results" / f"{name}.md").write_text(text)
+    readme = ROOT / "README.md"
+    body = readme.read_text()
+    start, end = f"<!-- {name}:start -->\n", f"<!-- {name}:end -->"
+    i, j = body.find(start), body.find(end)
+    if i >= 0 and j > i:
+        readme.write_text(body[: i + len(start)] + text + body[j:])

@@ -31,10 +31,9 @@ from frappe_cache import (
 )
 from frappe_cache.exceptions import CacheAuthenticationError
 from frappe_cache.testing import RedisServer
+from support import record_figures
 
 SITE = "faultsite"
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "reliability.md"
 FIGURES: dict[str, str] = {}
 # Running totals behind figures that several tests add to.
 TOTALS: dict[str, list] = {}
@@ -43,23 +42,7 @@ TOTALS: dict[str, list] = {}
 @pytest.fixture(scope="module", autouse=True)
 def _record() -> Iterator[None]:
     yield
-    if os.environ.get("FRAPPE_CACHE_RECORD") != "1" or not FIGURES:
-        return
-    lines = [
-        f"Recorded {time.strftime('%Y-%m-%dT%H:%M:%S%z')} by `make reliability` (tests/test_faults.py).",
-        "",
-        "| fault | target | measured |",
-        "| --- | --- | --- |",
-        *(FIGURES[k] for k in sorted(FIGURES)),
-    ]
-    text = "\n".join(lines) + "\n"
-    RESULTS.write_text(text)
-    readme = ROOT / "README.md"
-    body = readme.read_text()
-    start, end = "<!-- reliability:start -->\n", "<!-- reliability:end -->"
-    i, j = body.find(start), body.find(end)
-    if i >= 0 and j > i:
-        readme.write_text(body[: i + len(start)] + text + body[j:])
+    record_figures("reliability", "tests/test_faults.py", ".", "fault", FIGURES)
 
 
 def figure(name: str, target: str, measured: str) -> None:

@@ -476,18 +476,6 @@ def test_gevent_workers_are_warned_about(standin: ModuleType, monkeypatch: pytes
     assert dropin.installed()
 
 
-def test_sentinel_bench_leaves_frappe_alone(standin: ModuleType) -> None:
-    standin.COMMON_SITE_CONFIG["redis_cache_sentinel_enabled"] = 1
-    try:
-        local_class = type(standin.local)
-        with pytest.warns(RuntimeWarning, match="Sentinel"):
-            dropin.install()
-        assert type(standin.local) is local_class
-        assert not dropin.installed()
-    finally:
-        standin.COMMON_SITE_CONFIG.clear()
-
-
 # -- sites, workers and errors ----------------------------------------------------------------
 def test_two_sites_never_see_each_others_keys(frappe: ModuleType, raw: redis.Redis) -> None:
     from frappe.utils.caching import redis_cache, request_cache, site_cache

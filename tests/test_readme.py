@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import frappe_cache
+import pytest
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -41,9 +42,10 @@ def test_real_frappe_quote_is_the_recorded_run():
     assert block.group(1) == recorded, "README quotes another run than bench/results/real-frappe.md"
 
 
-def test_reliability_quote_is_the_recorded_run():
-    # `make reliability` writes bench/results/reliability.md and quotes it in the README.
-    recorded = (README.parent / "bench" / "results" / "reliability.md").read_text()
-    block = re.search(r"<!-- reliability:start -->\n(.*?)<!-- reliability:end -->", README.read_text(), re.S)
-    assert block is not None, "README has no reliability quote"
-    assert block.group(1) == recorded, "README quotes another run than bench/results/reliability.md"
+@pytest.mark.parametrize("name", ["reliability", "sentinel"])
+def test_fault_suite_quotes_are_the_recorded_runs(name: str):
+    # `make reliability` writes bench/results/{reliability,sentinel}.md and quotes them in the README.
+    recorded = (README.parent / "bench" / "results" / f"{name}.md").read_text()
+    block = re.search(rf"<!-- {name}:start -->\n(.*?)<!-- {name}:end -->", README.read_text(), re.S)
+    assert block is not None, f"README has no {name} quote"
+    assert block.group(1) == recorded, f"README quotes another run than bench/results/{name}.md"

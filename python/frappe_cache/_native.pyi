@@ -20,6 +20,7 @@ __all__ = [
     "RedisWrapper",
     "RequestCached",
     "RequestScope",
+    "SentinelMaster",
     "SiteCached",
     "_after_fork_in_child",
     "arg_digest",
@@ -57,7 +58,7 @@ class RedisWrapper:
 
     def __new__(
         cls,
-        url: str,
+        url: str | SentinelMaster,
         *,
         site: str | None = None,
         socket_connect_timeout: float | None = 5.0,
@@ -93,6 +94,41 @@ class RedisWrapper:
         system's, and a client certificate and key for mutual TLS. A malformed URL or option
         raises ``ValueError``.
         """
+
+    @classmethod
+    def from_sentinel(
+        cls,
+        sentinels: Iterable[tuple[str, int | str] | list[Any] | str],
+        service_name: str | None,
+        *,
+        db: int = 0,
+        username: str | None = None,
+        password: str | None = None,
+        sentinel_username: str | None = None,
+        sentinel_password: str | None = None,
+        ssl: bool = False,
+        site: str | None = None,
+        socket_connect_timeout: float | None = 5.0,
+        socket_timeout: float | None = 5.0,
+        max_connections: int = 64,
+        strict: bool = False,
+        ssl_ca_certs: str | None = None,
+        ssl_certfile: str | None = None,
+        ssl_keyfile: str | None = None,
+    ) -> RedisWrapper:
+        """Build a wrapper on the master Redis Sentinel names for ``service_name`` (does not connect).
+
+        ``sentinels`` are ``(host, port)`` pairs or ``"host:port"`` strings (Frappe's
+        ``redis_cache_sentinels``). ``username``/``password``/``db`` are the master's,
+        ``sentinel_username``/``sentinel_password`` the sentinels'; ``ssl=True`` speaks TLS to
+        both. The master is asked for when first needed and whenever it fails, checked with
+        ``ROLE`` on every new connection, and followed on ``+switch-master`` announcements. Other
+        options are ``from_url``'s; bad ones raise ``ValueError``.
+        """
+
+    @property
+    def sentinel_master(self) -> SentinelMaster | None:
+        """The Sentinel set-up given to ``from_sentinel`` (``None`` for ``from_url``)."""
 
     @property
     def site(self) -> str | None:
@@ -207,6 +243,42 @@ class RedisWrapper:
     def spop(self, name: _Key) -> bytes | None: ...
     def srandmember(self, name: _Key, count: int | None = None) -> bytes | list[bytes] | None: ...
     def smembers(self, name: _Key) -> set[bytes]: ...
+
+@final
+class SentinelMaster:
+    """Where Redis Sentinel is and which master to ask it for (see ``RedisWrapper.from_sentinel``)."""
+
+    def __new__(
+        cls,
+        sentinels: Iterable[tuple[str, int | str] | list[Any] | str],
+        service_name: str | None,
+        *,
+        db: int = 0,
+        username: str | None = None,
+        password: str | None = None,
+        sentinel_username: str | None = None,
+        sentinel_password: str | None = None,
+        ssl: bool = False,
+    ) -> SentinelMaster: ...
+    @property
+    def sentinels(self) -> list[tuple[str, int]]: ...
+    @property
+    def service_name(self) -> str: ...
+    @property
+    def db(self) -> int: ...
+    @property
+    def username(self) -> str | None: ...
+    @property
+    def password(self) -> str | None: ...
+    @property
+    def sentinel_username(self) -> str | None: ...
+    @property
+    def sentinel_password(self) -> str | None: ...
+    @property
+    def ssl(self) -> bool: ...
+    @property
+    def url(self) -> str:
+        """``redis+sentinel://host:port,.../service/db``, for messages (no passwords)."""
 
 @final
 class RequestScope:

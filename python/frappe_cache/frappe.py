@@ -32,8 +32,10 @@ lifecycle instead of wrapping Frappe's functions:
 also ``frappe.utils.redis_wrapper.frappe_cache_status`` / ``frappe_cache_check``, callable over
 HTTP (System Managers), with ``bench execute`` and as a job (see the README).
 
-Redis Sentinel (``redis_cache_sentinel_enabled``) is not supported yet: when the bench's config
-enables it, ``install()`` warns and changes nothing.
+A bench whose config enables Redis Sentinel (``redis_cache_sentinel_enabled``) gets a wrapper
+from ``RedisWrapper.from_sentinel``, read from the same keys as Frappe's ``setup_cache``:
+``redis_cache_sentinels`` (``["host:port", ...]``), ``redis_cache_master_service``,
+``redis_cache_master_username``/``_password`` and ``redis_cache_sentinel_username``/``_password``.
 """
 
 from __future__ import annotations
@@ -86,14 +88,6 @@ def install() -> None:
     with _install_lock:
         if getattr(frappe, _INSTALLED, False):
             return
-        if _bench_uses_sentinel(frappe):
-            warnings.warn(
-                "frappe-cache does not support Redis Sentinel yet (redis_cache_sentinel_enabled "
-                "is set): frappe.cache stays Frappe's own",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-            return
         _watch_local(frappe)
         _patch_setup_cache(frappe)
         _native.set_user_resolver(lambda: _session_user(frappe))
@@ -137,16 +131,6 @@ def _conf(frappe: Any) -> Any:
         return None
 
 
-def _bench_uses_sentinel(frappe: Any) -> bool:
-    conf = _conf(frappe)
-    if conf is None:
-        try:
-            conf = frappe.get_site_config()
-        except Exception:  # no sites directory here: nothing to decide yet
-            conf = None
-    return bool(conf and conf.get("redis_cache_sentinel_enabled"))
-
-
 def _site(conf: Any) -> str:
     """The key prefix Frappe's ``make_key`` would use: ``f"{conf.get('db_name')}"``."""
     return f"{conf.get('db_name') if conf is not None else None}"
@@ -162,13 +146,22 @@ def _session_user(frappe: Any) -> Any:
 
 
 def _build_cache(conf: Any) -> RedisWrapper:
-    """Our wrapper from ``conf.redis_cache`` (does not connect)."""
+    """Our wrapper from ``conf.redis_cache``, or from the Sentinel keys (does not connect)."""
+    # site=None: keys take their site from the request cache only. One wrapper serves every site
+    # of the process, so a fallback site would put one site's prefix on another's keys.
+    if conf is not None and conf.get("redis_cache_sentinel_enabled"):
+        return RedisWrapper.from_sentinel(  # type: ignore[no-any-return]
+            conf.get("redis_cache_sentinels") or [],
+            conf.get("redis_cache_master_service"),
+            username=conf.get("redis_cache_master_username"),
+            password=conf.get("redis_cache_master_password"),
+            sentinel_username=conf.get("redis_cache_sentinel_username"),
+            sentinel_password=conf.get("redis_cache_sentinel_password"),
+        )
     url = conf.get("redis_cache") if conf is not None else None
     if not url:
         # Frappe fails here too (redis-py cannot parse a missing URL), inside frappe.init.
         raise ValueError("redis_cache is not set in common_site_config.json or site_config.json")
-    # site=None: keys take their site from the request cache only. One wrapper serves every site
-    # of the process, so a fallback site would put one site's prefix on another's keys.
     return RedisWrapper.from_url(str(url))  # type: ignore[no-any-return]
 
 
@@ -192,7 +185,8 @@ def _patch_setup_cache(frappe: Any) -> None:
 def _ensure_ours(frappe: Any, conf: Any) -> None:
     """Replace a ``frappe.cache`` that Frappe built before ``install()`` ran."""
     current = getattr(frappe, "cache", None)
-    if current is None or isinstance(current, RedisWrapper) or not conf.get("redis_cache"):
+    configured = conf.get("redis_cache") or conf.get("redis_cache_sentinel_enabled")
+    if current is None or isinstance(current, RedisWrapper) or not configured:
         return
     with _replace_lock:
         if not isinstance(frappe.cache, RedisWrapper):

@@ -7,7 +7,8 @@ out through the native connections (one shared, pipelined connection for the wra
 commands; a pool for the rest), and its reply comes back through redis-py's response callbacks.
 What needs a connection of its own for a long time (``pubsub()``, ``monitor()``, a pipeline that
 ``WATCH``es, and ``client_id()``, which Frappe's ``ClientCache`` pairs with ``pubsub()``) uses
-redis-py's own connection pool on the same URL.
+redis-py's own connection pool on the same URL (on a Sentinel master: redis-py's own
+``SentinelConnectionPool`` for the same service).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class RedisWrapper(_native.RedisWrapper, redis.Redis):
 
     def __init__(
         self,
-        url: str,
+        url: str | _native.SentinelMaster,
         *,
         site: str | None = None,
         socket_connect_timeout: float | None = 5.0,
@@ -72,9 +73,12 @@ class RedisWrapper(_native.RedisWrapper, redis.Redis):
             )
             if value is not None
         }
-        pool = redis.ConnectionPool.from_url(
-            url, socket_connect_timeout=socket_connect_timeout, **_RESP2, **tls
-        )
+        if isinstance(url, _native.SentinelMaster):
+            pool = _sentinel_pool(url, socket_connect_timeout, tls)
+        else:
+            pool = redis.ConnectionPool.from_url(
+                url, socket_connect_timeout=socket_connect_timeout, **_RESP2, **tls
+            )
         redis.Redis.__init__(self, connection_pool=pool)
 
     def __repr__(self) -> str:
@@ -114,6 +118,30 @@ class RedisWrapper(_native.RedisWrapper, redis.Redis):
     def ft(self, index_name: str = "idx") -> RediSearch:
         """Frappe's RediSearch helper: the index name and suggestion keys are site-prefixed."""
         return RediSearch(client=self, index_name=self.make_key(index_name))
+
+
+def _sentinel_pool(master: _native.SentinelMaster, connect_timeout: float | None, tls: dict[str, Any]) -> Any:
+    """redis-py's pool on the master of ``master.service_name``, as Frappe's own set-up builds it."""
+    from redis.sentinel import Sentinel
+
+    def only_set(**kwargs: Any) -> dict[str, Any]:
+        return {name: value for name, value in kwargs.items() if value is not None}
+
+    ssl = {"ssl": True, **tls} if master.ssl else {}
+    sentinel = Sentinel(
+        master.sentinels,
+        sentinel_kwargs={
+            **only_set(username=master.sentinel_username, password=master.sentinel_password),
+            "socket_connect_timeout": connect_timeout,
+            **ssl,
+        },
+        socket_connect_timeout=connect_timeout,
+        db=master.db,
+        **only_set(username=master.username, password=master.password),
+        **ssl,
+        **_RESP2,
+    )
+    return sentinel.master_for(master.service_name).connection_pool
 
 
 class Pipeline(_RedisPipeline):

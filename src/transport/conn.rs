@@ -9,6 +9,7 @@
 //! deadline (`stream.rs`).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use redis::{Cmd, Value};
 
@@ -45,6 +46,9 @@ pub struct Conn {
     parser: Parser,
     /// When a reply last arrived (or the connection was opened), on `clock::now_ms`'s clock.
     pub last_used: u64,
+    /// A Sentinel master's epoch and its value when this connection was opened: once the
+    /// epoch moves on (a failover), the connection is not used again.
+    retire: Option<(Arc<AtomicU64>, u64)>,
 }
 
 impl Conn {
@@ -81,6 +85,7 @@ impl Conn {
             end: 0,
             parser: Parser::default(),
             last_used: now_ms(),
+            retire: None,
         }
     }
 
@@ -111,9 +116,19 @@ impl Conn {
         self.stream.write_all(packed, deadline)
     }
 
-    /// Whether this connection rested long enough to be looked at before reuse, and is already
-    /// gone (see `Stream::looks_dead`).
-    pub fn rested_and_dead(&self) -> bool {
+    /// Not to be used again once `epoch` has moved past `at`.
+    pub fn retire_after(&mut self, epoch: Arc<AtomicU64>, at: u64) {
+        self.retire = Some((epoch, at));
+    }
+
+    /// Whether this connection must not be reused: its server is no longer the master, or it
+    /// rested long enough to be looked at and is already gone (see `Stream::looks_dead`).
+    pub fn stale(&self) -> bool {
+        if let Some((epoch, at)) = &self.retire {
+            if epoch.load(Ordering::Acquire) != *at {
+                return true;
+            }
+        }
         now_ms().saturating_sub(self.last_used) >= CHECK_AFTER_IDLE_MS && self.stream.looks_dead()
     }
 

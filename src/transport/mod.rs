@@ -18,6 +18,7 @@ mod mux;
 mod pool;
 mod resp;
 mod retry;
+pub mod sentinel;
 mod stream;
 mod tls;
 
@@ -29,9 +30,10 @@ use redis::{Cmd, FromRedisValue, Pipeline, Value};
 pub use address::{Address, mask_password, parse_url};
 pub use conn::Conn;
 pub use deadline::Deadline;
+pub use sentinel::Sentinel;
 pub use tls::TlsFiles;
 
-use crate::errors::{CacheError, CacheResult};
+use crate::errors::{CacheError, CacheResult, Reply};
 use fork::ForkLocal;
 use mux::Mux;
 use pool::Pool;
@@ -59,17 +61,52 @@ impl Default for Options {
     }
 }
 
+/// Which server the commands go to.
+#[derive(Debug)]
+pub enum Locator {
+    /// One server, from a URL.
+    Node(Address),
+    /// The master that Redis Sentinel names, followed across failovers.
+    Sentinel(Arc<Sentinel>),
+}
+
+impl Locator {
+    fn tls(&self) -> bool {
+        match self {
+            Locator::Node(address) => address.tls,
+            Locator::Sentinel(s) => s.master.tls,
+        }
+    }
+
+    fn insecure(&self) -> bool {
+        match self {
+            Locator::Node(address) => address.insecure,
+            Locator::Sentinel(s) => s.master.insecure,
+        }
+    }
+}
+
 /// One process's connections (see `fork.rs`).
 struct Connections {
     shared: Mux<Conn>,
     pool: Pool,
+    /// The Sentinel master as this process knows it.
+    master: Arc<sentinel::Master>,
 }
 
 pub struct Transport {
-    address: Address,
+    locator: Locator,
     tls: Option<Arc<rustls::ClientConfig>>,
     options: Options,
     connections: ForkLocal<Connections>,
+}
+
+fn is_read_only(reply: &Value) -> bool {
+    matches!(reply, Value::ServerError(e) if e.code() == "READONLY")
+}
+
+fn read_only() -> CacheError {
+    CacheError::Response(Reply::ReadOnly, String::new())
 }
 
 fn convert<T: FromRedisValue>(value: Value) -> CacheResult<T> {
@@ -77,20 +114,22 @@ fn convert<T: FromRedisValue>(value: Value) -> CacheResult<T> {
 }
 
 impl Transport {
-    pub fn new(address: Address, options: Options) -> CacheResult<Transport> {
-        if options.tls.any() && !address.tls {
+    pub fn new(locator: Locator, options: Options) -> CacheResult<Transport> {
+        if options.tls.any() && !locator.tls() {
             return Err(CacheError::Config(
-                "ssl_ca_certs / ssl_certfile / ssl_keyfile need a rediss:// URL".into(),
+                "ssl_ca_certs / ssl_certfile / ssl_keyfile need a rediss:// URL (or ssl=True \
+                 for Sentinel)"
+                    .into(),
             ));
         }
-        let tls = if address.tls {
-            Some(tls::client_config(&options.tls, address.insecure)?)
+        let tls = if locator.tls() {
+            Some(tls::client_config(&options.tls, locator.insecure())?)
         } else {
             None
         };
         let connections = ForkLocal::new(Self::fresh(&options));
         Ok(Transport {
-            address,
+            locator,
             tls,
             options,
             connections,
@@ -101,6 +140,7 @@ impl Transport {
         Connections {
             shared: Mux::new(),
             pool: Pool::new(options.max_connections),
+            master: Arc::default(),
         }
     }
 
@@ -118,8 +158,19 @@ impl Transport {
     }
 
     fn connect(&self, deadline: &Deadline<'_>) -> CacheResult<Conn> {
-        let within = deadline.capped(self.options.connect_timeout);
-        Conn::connect(&self.address, self.tls.as_ref(), &within).map_err(|e| match e {
+        let connected = match &self.locator {
+            Locator::Node(address) => {
+                let within = deadline.capped(self.options.connect_timeout);
+                Conn::connect(address, self.tls.as_ref(), &within)
+            }
+            Locator::Sentinel(sentinel) => sentinel.connect(
+                &self.connections().master,
+                self.tls.as_ref(),
+                self.options.connect_timeout,
+                deadline,
+            ),
+        };
+        connected.map_err(|e| match e {
             CacheError::Timeout(m) if !m.contains("while connecting") => {
                 CacheError::Timeout(format!("{m} (while connecting)"))
             }
@@ -138,11 +189,47 @@ impl Transport {
     /// commands that do not block the connection.
     pub fn query<T: FromRedisValue>(&self, cmd: &Cmd, deadline: &Deadline<'_>) -> CacheResult<T> {
         let connect = |d: &Deadline<'_>| self.connect(d);
-        let reply =
+        let once = || {
             self.connections()
                 .shared
-                .query(cmd, retry::idempotent(cmd), deadline, &connect)?;
-        convert(reply)
+                .query(cmd, retry::idempotent(cmd), deadline, &connect)
+        };
+        convert(self.past_failover(once)?)
+    }
+
+    /// Runs `attempt` again once if a Sentinel master answered READONLY (it became a replica:
+    /// the command did not run), after retiring its connections; READONLY again is a
+    /// connection error, as redis-py's Sentinel client raises.
+    fn past_failover<T>(&self, mut attempt: impl FnMut() -> CacheResult<T>) -> CacheResult<T> {
+        let first = attempt();
+        if !self.demoted_by(first.as_ref().err()) {
+            return first;
+        }
+        let second = attempt();
+        if self.demoted_by(second.as_ref().err()) {
+            return Err(self.still_read_only());
+        }
+        second
+    }
+
+    /// Whether `error` is READONLY from a Sentinel master; if so its connections are retired.
+    fn demoted_by(&self, error: Option<&CacheError>) -> bool {
+        let read_only = matches!(error, Some(CacheError::Response(Reply::ReadOnly, _)));
+        if read_only && matches!(self.locator, Locator::Sentinel(_)) {
+            self.connections().master.read_only();
+            return true;
+        }
+        false
+    }
+
+    fn still_read_only(&self) -> CacheError {
+        let service = match &self.locator {
+            Locator::Sentinel(s) => s.describe(),
+            Locator::Node(a) => a.describe(),
+        };
+        CacheError::connection(format!(
+            "Redis Sentinel: the {service} answers READONLY (a failover is under way)"
+        ))
     }
 
     /// Runs `work` on a pooled connection. A connection that broke while idle is replaced and
@@ -153,6 +240,15 @@ impl Transport {
         idempotent: bool,
         deadline: &Deadline<'_>,
         mut work: impl FnMut(&mut Conn, &Deadline<'_>) -> CacheResult<T>,
+    ) -> CacheResult<T> {
+        self.past_failover(|| self.run_once(idempotent, deadline, &mut work))
+    }
+
+    fn run_once<T>(
+        &self,
+        idempotent: bool,
+        deadline: &Deadline<'_>,
+        work: &mut impl FnMut(&mut Conn, &Deadline<'_>) -> CacheResult<T>,
     ) -> CacheResult<T> {
         let connect = |d: &Deadline<'_>| self.connect(d);
         let pool = &self.connections().pool;
@@ -200,10 +296,29 @@ impl Transport {
     pub fn pipeline(&self, pipe: &Pipeline, deadline: &Deadline<'_>) -> CacheResult<Vec<Value>> {
         let packed = pipe.get_packed_pipeline();
         let count = pipe.cmd_iter().count();
-        self.run(retry::pipeline(pipe.cmd_iter()), deadline, |conn, d| {
-            conn.send(&packed, d).map_err(|f| f.error)?;
-            (0..count).map(|_| conn.recv(d)).collect()
-        })
+        let idempotent = retry::pipeline(pipe.cmd_iter());
+        let once = || {
+            self.run(idempotent, deadline, |conn, d| {
+                conn.send(&packed, d).map_err(|f| f.error)?;
+                (0..count)
+                    .map(|_| conn.recv(d))
+                    .collect::<CacheResult<Vec<Value>>>()
+            })
+        };
+        let replies = once()?;
+        if !replies.iter().any(is_read_only) || !self.demoted_by(Some(&read_only())) {
+            return Ok(replies);
+        }
+        // A replica ran none of the writes; the reads are safe to repeat, the rest not.
+        if !idempotent {
+            return Err(self.still_read_only());
+        }
+        let replies = once()?;
+        if replies.iter().any(is_read_only) {
+            self.demoted_by(Some(&read_only()));
+            return Err(self.still_read_only());
+        }
+        Ok(replies)
     }
 
     /// `pipeline` for its effect: the first error reply, if any, is the result, classed as a

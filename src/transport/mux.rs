@@ -32,8 +32,8 @@ use crate::errors::{CacheError, CacheResult};
 pub trait Link: Send {
     fn send(&mut self, packed: &[u8], deadline: &Deadline<'_>) -> Result<(), WriteFailed>;
     fn recv(&mut self, deadline: &Deadline<'_>) -> CacheResult<Value>;
-    /// Whether the connection rested long enough to be looked at, and is already gone.
-    fn rested_and_dead(&self) -> bool;
+    /// Whether the connection must not be reused (retired, or rested and already gone).
+    fn stale(&self) -> bool;
 }
 
 impl Link for super::conn::Conn {
@@ -43,8 +43,8 @@ impl Link for super::conn::Conn {
     fn recv(&mut self, deadline: &Deadline<'_>) -> CacheResult<Value> {
         super::conn::Conn::recv(self, deadline)
     }
-    fn rested_and_dead(&self) -> bool {
-        super::conn::Conn::rested_and_dead(self)
+    fn stale(&self) -> bool {
+        super::conn::Conn::stale(self)
     }
 }
 
@@ -268,7 +268,7 @@ impl<L: Link> Mux<L> {
         if st.inflight.is_empty() {
             // Nothing written yet: a connection (a fresh one if the idle one died) and the queue.
             let mut conn = match st.conn.take() {
-                Some(c) if !c.rested_and_dead() => c,
+                Some(c) if !c.stale() => c,
                 _ => {
                     st.served = false;
                     match MutexGuard::unlocked(&mut st, || connect(deadline)) {
@@ -537,7 +537,7 @@ mod tests {
             }
         }
 
-        fn rested_and_dead(&self) -> bool {
+        fn stale(&self) -> bool {
             false
         }
     }

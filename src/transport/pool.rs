@@ -71,7 +71,7 @@ impl Pool {
         let mut idle = self.idle.lock();
         loop {
             if let Some(conn) = idle.conns.pop() {
-                let dead = fresh || conn.rested_and_dead();
+                let dead = fresh || conn.stale();
                 if !dead {
                     return Ok(Lease {
                         pool: self,

@@ -6,6 +6,7 @@
 mod args;
 mod local;
 mod plumbing;
+mod sentinel;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PySet, PyTuple};
@@ -18,18 +19,21 @@ pub(crate) use plumbing::{refused, swallow};
 use args::{command_from, many};
 use local::{forget_field, hash_field, local_forget, local_get, local_hash, local_put};
 use plumbing::{bytes_list, cmd_with};
+pub use sentinel::SentinelMaster;
 
 use crate::codec;
 use crate::errors::{CacheError, CacheResult};
 use crate::keys;
 use crate::reply;
-use crate::transport::{self, Options, Transport};
+use crate::transport::{self, Locator, Options, Transport};
 use crate::ttl;
 
 #[pyclass(module = "frappe_cache._native", frozen, subclass)]
 pub struct RedisWrapper {
     transport: Transport,
     url: String,
+    /// Set when the master is found through Sentinel (`from_sentinel`).
+    sentinel: Option<Py<SentinelMaster>>,
     site: Option<String>,
     strict: bool,
 }
@@ -46,7 +50,7 @@ impl RedisWrapper {
     #[new]
     #[pyo3(signature = (url, *, site=None, socket_connect_timeout=Some(5.0), socket_timeout=Some(5.0), max_connections=64, strict=false, ssl_ca_certs=None, ssl_certfile=None, ssl_keyfile=None))]
     fn new(
-        url: &str,
+        url: &Bound<'_, PyAny>,
         site: Option<String>,
         socket_connect_timeout: Option<f64>,
         socket_timeout: Option<f64>,
@@ -80,10 +84,21 @@ impl RedisWrapper {
                 keyfile: ssl_keyfile,
             },
         };
-        let address = transport::parse_url(url)?;
+        let (locator, sentinel, url) = match url.cast::<SentinelMaster>() {
+            Ok(master) => (
+                Locator::Sentinel(std::sync::Arc::new(master.get().locate())),
+                Some(master.clone().unbind()),
+                master.get().url(),
+            ),
+            Err(_) => {
+                let url: String = url.extract()?;
+                (Locator::Node(transport::parse_url(&url)?), None, url)
+            }
+        };
         Ok(RedisWrapper {
-            transport: Transport::new(address, options)?,
-            url: url.to_string(),
+            transport: Transport::new(locator, options)?,
+            url,
+            sentinel,
             site,
             strict,
         })
@@ -98,6 +113,37 @@ impl RedisWrapper {
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         cls.call((url,), options)
+    }
+
+    /// A wrapper on the master that Redis Sentinel names for `service_name`, as Frappe's
+    /// `redis_cache_sentinel_enabled` config asks: `SentinelMaster`'s keywords describe the
+    /// sentinels and the master, the others are `from_url`'s.
+    #[classmethod]
+    #[pyo3(signature = (sentinels, service_name, **options))]
+    fn from_sentinel<'py>(
+        cls: &Bound<'py, pyo3::types::PyType>,
+        sentinels: &Bound<'py, PyAny>,
+        service_name: &Bound<'py, PyAny>,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = cls.py();
+        let (for_master, for_wrapper) = (PyDict::new(py), PyDict::new(py));
+        for (name, value) in options.into_iter().flatten() {
+            let ours = SentinelMaster::KEYWORDS
+                .iter()
+                .any(|k| name.eq(k).unwrap_or(false));
+            if ours { &for_master } else { &for_wrapper }.set_item(name, value)?;
+        }
+        let master = py
+            .get_type::<SentinelMaster>()
+            .call((sentinels, service_name), Some(&for_master))?;
+        cls.call((master,), Some(&for_wrapper))
+    }
+
+    /// The Sentinel set-up this wrapper follows (`None` for a wrapper built from a URL).
+    #[getter]
+    fn sentinel_master(&self, py: Python<'_>) -> Option<Py<SentinelMaster>> {
+        self.sentinel.as_ref().map(|m| m.clone_ref(py))
     }
 
     #[getter]
@@ -119,9 +165,15 @@ impl RedisWrapper {
         let timeout = o
             .socket_timeout
             .map_or("None".to_string(), |d| d.as_secs_f64().to_string());
+        let source = match &self.sentinel {
+            Some(m) => {
+                let m = m.get();
+                format!("from_sentinel({:?}, {:?}", m.sentinels(), m.service())
+            }
+            None => format!("from_url({:?}", transport::mask_password(&self.url)),
+        };
         format!(
-            "RedisWrapper.from_url({:?}, site={site}, socket_timeout={timeout}, max_connections={})",
-            transport::mask_password(&self.url),
+            "RedisWrapper.{source}, site={site}, socket_timeout={timeout}, max_connections={})",
             o.max_connections
         )
     }
