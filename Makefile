@@ -69,8 +69,8 @@ bench: build-dev ## comparative benchmarks -> bench/results/latest.{json,md,png}
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 .PHONY: reliability
-reliability: build-dev ## run the fault and Sentinel failover suites and record their figures (bench/results/{reliability,sentinel}.md, quoted in the README)
-	FRAPPE_CACHE_RECORD=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_faults.py tests/test_sentinel.py
+reliability: build-dev ## run the fault, Sentinel and Cluster suites and record their figures (bench/results/{reliability,sentinel,cluster}.md, quoted in the README)
+	FRAPPE_CACHE_RECORD=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_faults.py tests/test_sentinel.py tests/test_cluster.py
 
 .PHONY: real-frappe
 real-frappe: install ## Frappe's tests, gunicorn and an RQ job on a real Frappe 16 site, without/with the drop-in (needs FRAPPE_GIT, PYPIKA_GIT, GUNICORN_GIT; not in CI)

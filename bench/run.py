@@ -90,7 +90,7 @@ FULL = {
     "delete_rounds": 3,
     "rss_ops": 1_000_000,
 }
-SCENARIOS = ("hit", "miss", "set", "redis_cache", "threads", "docs", "delete_keys", "rss")
+SCENARIOS = ("hit", "miss", "set", "redis_cache", "threads", "docs", "delete_keys", "rss", "cluster")
 
 
 def log(msg: str) -> None:
@@ -701,6 +701,22 @@ def _throughput(
     return per * nthreads / elapsed
 
 
+def _rotated_throughput(configs: dict[str, tuple], rounds: int, total: int) -> dict[str, list[float]]:
+    """ops/s of each (setup, call, teardown, threads) config per round, after a warm-up that opens
+    every connection; each round starts at the next config, so no config always runs first."""
+    for su, call, td, k in configs.values():
+        _throughput(su, call, td, k, max(k * 50, total // 10))
+    tput: dict[str, list[float]] = {k: [] for k in configs}
+    names = list(configs)
+    gc.collect()
+    for r in range(rounds):
+        k = r % len(names)
+        for name in names[k:] + names[:k]:
+            su, call, td, nt = configs[name]
+            tput[name].append(_throughput(su, call, td, nt, total))
+    return tput
+
+
 def scenario_threads(c: Ctx) -> None:
     """Throughput of N threads doing get_value misses, relative to one thread."""
     fc, B, ours, base, cfg, rep = c.fc, c.B, c.ours, c.base, c.cfg, c.report
@@ -726,16 +742,7 @@ def scenario_threads(c: Ctx) -> None:
         "baseline_1": (base_setup, base_call, B.destroy, 1),
         f"baseline_{n}": (base_setup, base_call, B.destroy, n),
     }
-    for su, call, td, k in configs.values():  # warm-up: open every pooled connection
-        _throughput(su, call, td, k, max(k * 50, total // 10))
-    tput: dict[str, list[float]] = {k: [] for k in configs}
-    names = list(configs)
-    gc.collect()
-    for r in range(cfg["threads_rounds"]):
-        k = r % len(names)
-        for name in names[k:] + names[:k]:
-            su, call, td, nt = configs[name]
-            tput[name].append(_throughput(su, call, td, nt, total))
+    tput = _rotated_throughput(configs, cfg["threads_rounds"], total)
     med = {k: statistics.median(v) for k, v in tput.items()}
     ours_ratio = med[f"ours_{n}"] / med["ours_1"]
     base_ratio = med[f"baseline_{n}"] / med["baseline_1"]
@@ -759,6 +766,85 @@ def scenario_threads(c: Ctx) -> None:
         num=f"ours {n} threads",
         den="ours 1 thread",
         note=f"baseline (redis-py) scaling in this run: {base_ratio:.2f}x",
+    )
+
+
+def scenario_cluster(c: Ctx) -> None:
+    """get_value misses on a 3-master Redis Cluster against the one node: one thread's cost over
+    each server's raw-socket floor, and N threads' throughput."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from clusters import Cluster
+    from floors import RawClient
+
+    fc, cfg, rep = c.fc, c.cfg, c.report
+    n, total = cfg["threads"], cfg["threads_ops"]
+    key = f"{SITE}|v200".encode()
+    cluster = Cluster(replicas_each=0)
+    try:
+        wrappers = {"node": c.ours, "cluster": fc.RedisWrapper.from_cluster(cluster.urls, site=SITE)}
+        for w in wrappers.values():
+            w.set_value("v200", VALUE)
+        # The cluster's floor: a raw socket to the master that serves the key.
+        owner = cluster.client().get_node_from_key(key.decode()).port
+        stmt = 'f("v200", use_local_cache=False)'
+        with fc.request_scope(SITE):
+            one = interleaved(
+                {
+                    "node": timer(stmt, f=c.ours.get_value),
+                    "node_floor": timer("g(k)", g=c.raw.get, k=key),
+                    "cluster": timer(stmt, f=wrappers["cluster"].get_value),
+                    "cluster_floor": timer("g(k)", g=RawClient("127.0.0.1", owner).get, k=key),
+                },
+                cfg["miss_rounds"],
+                cfg["miss_n"],
+            )
+        configs = {
+            name: (
+                lambda: fc.begin_request(SITE),
+                (lambda w=w: w.get_value("v200", use_local_cache=False)),
+                fc.end_request,
+                n,
+            )
+            for name, w in wrappers.items()
+        }
+        tput = _rotated_throughput(configs, cfg["threads_rounds"], total)
+    finally:
+        cluster.close()
+    ns = {k: statistics.median(v) for k, v in one.items()}
+    med = {k: statistics.median(v) for k, v in tput.items()}
+    rep.scenarios["cluster_get_value_miss"] = {
+        "description": f"get_value (no local cache) on a 3-master cluster vs one node; {n} threads' ops/s",
+        "median_ns_one_thread": ns,
+        "rounds_ns_one_thread": one,
+        "median_ops_per_s": med,
+        "rounds_ops_per_s": {k: [round(x) for x in v] for k, v in tput.items()},
+        "rounds": cfg["threads_rounds"],
+        "total_ops": total,
+    }
+    over_floor = {side: ns[side] / ns[f"{side}_floor"] for side in ("node", "cluster")}
+    rep.target(
+        "cluster_routing_cost",
+        "`get_value` miss on a 3-master cluster, 1 thread, over its master's raw-socket floor",
+        "<= 1.05x the same ratio on one node",
+        over_floor["cluster"] / over_floor["node"],
+        "<=",
+        1.05,
+        num="cluster / its floor",
+        den="node / its floor",
+        note=f"node {over_floor['node']:.2f}x its floor, cluster {over_floor['cluster']:.2f}x",
+    )
+    rep.target(
+        f"cluster_{n}_threads",
+        f"{n} threads of `get_value` misses, 3 masters vs 1",
+        "recorded",
+        med["cluster"] / med["node"],
+        ">=",
+        0.0,
+        num="cluster ops/s",
+        den="node ops/s",
+        status="recorded",
+        note="2 cores run the client and all 3 masters: more masters add no CPU here, only "
+        "connections; this shows the routing costs nothing, not scale-out",
     )
 
 
@@ -1062,6 +1148,7 @@ RUNNERS = {
     "docs": scenario_docs,
     "delete_keys": scenario_delete_keys,
     "rss": scenario_rss,
+    "cluster": scenario_cluster,
 }
 
 

@@ -93,7 +93,7 @@ mod _native {
         end_request, local_cache, request_scope, set_scope_site, set_user_resolver,
     };
     #[pymodule_export]
-    use crate::wrapper::{RedisWrapper, SentinelMaster};
+    use crate::wrapper::{ClusterNodes, RedisWrapper, SentinelMaster};
 
     #[pymodule_init]
     fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {

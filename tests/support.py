@@ -6,8 +6,11 @@ import os
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import pytest
 import redis
 
 
@@ -96,3 +99,18 @@ def record_figures(name: str, source: str, heading: str, first_column: str, figu
     i, j = body.find(start), body.find(end)
     if i >= 0 and j > i:
         readme.write_text(body[: i + len(start)] + text + body[j:])
+
+
+def recorder(name: str, source: str, heading: str, first_column: str = "event") -> tuple[dict[str, str], Any]:
+    """A module's figures and the autouse fixture that records them after its last test::
+
+    FIGURES, _record = recorder("cluster", "tests/test_cluster.py", ": 3 masters ...")
+    """
+    figures: dict[str, str] = {}
+
+    @pytest.fixture(scope="module", autouse=True)
+    def _record() -> Iterator[None]:
+        yield
+        record_figures(name, source, heading, first_column, figures)
+
+    return figures, _record

@@ -31,18 +31,19 @@ from frappe_cache import (
 )
 from frappe_cache.exceptions import CacheAuthenticationError
 from frappe_cache.testing import RedisServer
-from support import record_figures
+from support import recorder
 
 SITE = "faultsite"
-FIGURES: dict[str, str] = {}
 # Running totals behind figures that several tests add to.
 TOTALS: dict[str, list] = {}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _record() -> Iterator[None]:
-    yield
-    record_figures("reliability", "tests/test_faults.py", ".", "fault", FIGURES)
+FIGURES, _record = recorder(
+    "reliability",
+    "tests/test_faults.py",
+    ".",
+    "fault",
+)
 
 
 def figure(name: str, target: str, measured: str) -> None:

@@ -42,9 +42,9 @@ def test_real_frappe_quote_is_the_recorded_run():
     assert block.group(1) == recorded, "README quotes another run than bench/results/real-frappe.md"
 
 
-@pytest.mark.parametrize("name", ["reliability", "sentinel"])
+@pytest.mark.parametrize("name", ["reliability", "sentinel", "cluster"])
 def test_fault_suite_quotes_are_the_recorded_runs(name: str):
-    # `make reliability` writes bench/results/{reliability,sentinel}.md and quotes them in the README.
+    # `make reliability` writes bench/results/{reliability,sentinel,cluster}.md and quotes them in the README.
     recorded = (README.parent / "bench" / "results" / f"{name}.md").read_text()
     block = re.search(rf"<!-- {name}:start -->\n(.*?)<!-- {name}:end -->", README.read_text(), re.S)
     assert block is not None, f"README has no {name} quote"

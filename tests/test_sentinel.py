@@ -21,22 +21,17 @@ import redis
 from frappe_cache import CacheConnectionError, RedisWrapper
 from frappe_cache._native import SentinelMaster
 from sentinels import SERVICE, SentinelGroup, wait_switch
-from support import record_figures
+from support import recorder
 
 SITE = "sentinelsite"
-FIGURES: dict[str, str] = {}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _record() -> Iterator[None]:
-    yield
-    record_figures(
-        "sentinel",
-        "tests/test_sentinel.py",
-        ": 1 master, 1 replica, 3 sentinels (quorum 2, down-after-milliseconds 1000) on loopback.",
-        "event",
-        FIGURES,
-    )
+FIGURES, _record = recorder(
+    "sentinel",
+    "tests/test_sentinel.py",
+    ": 1 master, 1 replica, 3 sentinels (quorum 2, down-after-milliseconds 1000) on loopback.",
+    "event",
+)
 
 
 @pytest.fixture(scope="module")

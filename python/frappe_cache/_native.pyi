@@ -21,6 +21,7 @@ __all__ = [
     "RequestCached",
     "RequestScope",
     "SentinelMaster",
+    "ClusterNodes",
     "SiteCached",
     "_after_fork_in_child",
     "arg_digest",
@@ -58,7 +59,7 @@ class RedisWrapper:
 
     def __new__(
         cls,
-        url: str | SentinelMaster,
+        url: str | SentinelMaster | ClusterNodes,
         *,
         site: str | None = None,
         socket_connect_timeout: float | None = 5.0,
@@ -124,6 +125,28 @@ class RedisWrapper:
         both. The master is asked for when first needed and whenever it fails, checked with
         ``ROLE`` on every new connection, and followed on ``+switch-master`` announcements. Other
         options are ``from_url``'s; bad ones raise ``ValueError``.
+        """
+
+    @classmethod
+    def from_cluster(
+        cls,
+        nodes: Iterable[str] | str,
+        *,
+        site: str | None = None,
+        socket_connect_timeout: float | None = 5.0,
+        socket_timeout: float | None = 5.0,
+        max_connections: int = 64,
+        strict: bool = False,
+        ssl_ca_certs: str | None = None,
+        ssl_certfile: str | None = None,
+        ssl_keyfile: str | None = None,
+    ) -> RedisWrapper:
+        """Build a wrapper on a Redis Cluster (does not connect).
+
+        ``nodes`` are ``redis://`` or ``rediss://`` URLs of some of its nodes (database 0; any
+        one tells the rest). Keys are Frappe's, unchanged; each command goes to the master of
+        its key's slot, multi-key commands are split by slot, ``get_keys``/``delete_keys`` scan
+        every master. Other options are ``from_url``'s; bad ones raise ``ValueError``.
         """
 
     @property
@@ -243,6 +266,17 @@ class RedisWrapper:
     def spop(self, name: _Key) -> bytes | None: ...
     def srandmember(self, name: _Key, count: int | None = None) -> bytes | list[bytes] | None: ...
     def smembers(self, name: _Key) -> set[bytes]: ...
+
+@final
+class ClusterNodes:
+    """Some nodes of a Redis Cluster, as URLs (see ``RedisWrapper.from_cluster``)."""
+
+    def __new__(cls, nodes: Iterable[str] | str) -> ClusterNodes: ...
+    @property
+    def urls(self) -> list[str]: ...
+    @property
+    def url(self) -> str:
+        """``redis+cluster://host:port,...``, for messages (no passwords)."""
 
 @final
 class SentinelMaster:

@@ -36,6 +36,8 @@ A bench whose config enables Redis Sentinel (``redis_cache_sentinel_enabled``) g
 from ``RedisWrapper.from_sentinel``, read from the same keys as Frappe's ``setup_cache``:
 ``redis_cache_sentinels`` (``["host:port", ...]``), ``redis_cache_master_service``,
 ``redis_cache_master_username``/``_password`` and ``redis_cache_sentinel_username``/``_password``.
+A bench whose config has ``redis_cache_cluster_nodes`` (our key, a list of node URLs: Frappe
+itself has no cluster support) gets ``RedisWrapper.from_cluster`` on them.
 """
 
 from __future__ import annotations
@@ -158,6 +160,9 @@ def _build_cache(conf: Any) -> RedisWrapper:
             sentinel_username=conf.get("redis_cache_sentinel_username"),
             sentinel_password=conf.get("redis_cache_sentinel_password"),
         )
+    nodes = conf.get("redis_cache_cluster_nodes") if conf is not None else None
+    if nodes:
+        return RedisWrapper.from_cluster(nodes)  # type: ignore[no-any-return]
     url = conf.get("redis_cache") if conf is not None else None
     if not url:
         # Frappe fails here too (redis-py cannot parse a missing URL), inside frappe.init.
@@ -185,7 +190,11 @@ def _patch_setup_cache(frappe: Any) -> None:
 def _ensure_ours(frappe: Any, conf: Any) -> None:
     """Replace a ``frappe.cache`` that Frappe built before ``install()`` ran."""
     current = getattr(frappe, "cache", None)
-    configured = conf.get("redis_cache") or conf.get("redis_cache_sentinel_enabled")
+    configured = (
+        conf.get("redis_cache")
+        or conf.get("redis_cache_sentinel_enabled")
+        or conf.get("redis_cache_cluster_nodes")
+    )
     if current is None or isinstance(current, RedisWrapper) or not configured:
         return
     with _replace_lock:

@@ -8,7 +8,7 @@ commands; a pool for the rest), and its reply comes back through redis-py's resp
 What needs a connection of its own for a long time (``pubsub()``, ``monitor()``, a pipeline that
 ``WATCH``es, and ``client_id()``, which Frappe's ``ClientCache`` pairs with ``pubsub()``) uses
 redis-py's own connection pool on the same URL (on a Sentinel master: redis-py's own
-``SentinelConnectionPool`` for the same service).
+``SentinelConnectionPool`` for the same service; on a cluster: the first node's URL).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class RedisWrapper(_native.RedisWrapper, redis.Redis):
 
     def __init__(
         self,
-        url: str | _native.SentinelMaster,
+        url: str | _native.SentinelMaster | _native.ClusterNodes,
         *,
         site: str | None = None,
         socket_connect_timeout: float | None = 5.0,
@@ -75,6 +75,11 @@ class RedisWrapper(_native.RedisWrapper, redis.Redis):
         }
         if isinstance(url, _native.SentinelMaster):
             pool = _sentinel_pool(url, socket_connect_timeout, tls)
+        elif isinstance(url, _native.ClusterNodes):
+            # Pub/sub on any node reaches the whole cluster (PUBLISH is broadcast).
+            pool = redis.ConnectionPool.from_url(
+                url.urls[0], socket_connect_timeout=socket_connect_timeout, **_RESP2, **tls
+            )
         else:
             pool = redis.ConnectionPool.from_url(
                 url, socket_connect_timeout=socket_connect_timeout, **_RESP2, **tls

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::errors::{CacheError, CacheResult};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
     Tcp { host: String, port: u16 },
     Unix(PathBuf),

@@ -11,6 +11,7 @@
 
 pub mod address;
 mod clock;
+pub mod cluster;
 mod conn;
 pub mod deadline;
 pub mod fork;
@@ -68,20 +69,17 @@ pub enum Locator {
     Node(Address),
     /// The master that Redis Sentinel names, followed across failovers.
     Sentinel(Arc<Sentinel>),
+    /// The masters of a Redis Cluster, each key to the one serving its slot.
+    Cluster(Arc<cluster::Cluster>),
 }
 
 impl Locator {
-    fn tls(&self) -> bool {
+    /// The address whose credentials and TLS settings every connection uses.
+    fn template(&self) -> &Address {
         match self {
-            Locator::Node(address) => address.tls,
-            Locator::Sentinel(s) => s.master.tls,
-        }
-    }
-
-    fn insecure(&self) -> bool {
-        match self {
-            Locator::Node(address) => address.insecure,
-            Locator::Sentinel(s) => s.master.insecure,
+            Locator::Node(address) => address,
+            Locator::Sentinel(s) => &s.master,
+            Locator::Cluster(c) => &c.seeds[0],
         }
     }
 }
@@ -92,6 +90,8 @@ struct Connections {
     pool: Pool,
     /// The Sentinel master as this process knows it.
     master: Arc<sentinel::Master>,
+    /// The cluster's slot map and per-master connections, as this process knows them.
+    cluster: cluster::State,
 }
 
 pub struct Transport {
@@ -115,15 +115,18 @@ fn convert<T: FromRedisValue>(value: Value) -> CacheResult<T> {
 
 impl Transport {
     pub fn new(locator: Locator, options: Options) -> CacheResult<Transport> {
-        if options.tls.any() && !locator.tls() {
+        if options.tls.any() && !locator.template().tls {
             return Err(CacheError::Config(
                 "ssl_ca_certs / ssl_certfile / ssl_keyfile need a rediss:// URL (or ssl=True \
                  for Sentinel)"
                     .into(),
             ));
         }
-        let tls = if locator.tls() {
-            Some(tls::client_config(&options.tls, locator.insecure())?)
+        let tls = if locator.template().tls {
+            Some(tls::client_config(
+                &options.tls,
+                locator.template().insecure,
+            )?)
         } else {
             None
         };
@@ -141,7 +144,24 @@ impl Transport {
             shared: Mux::new(),
             pool: Pool::new(options.max_connections),
             master: Arc::default(),
+            cluster: cluster::State::default(),
         }
+    }
+
+    fn router<'t>(&'t self, cluster: &'t cluster::Cluster) -> cluster::Router<'t> {
+        cluster::Router {
+            cluster,
+            state: &self.connections().cluster,
+            tls: self.tls.as_ref(),
+            connect_timeout: self.options.connect_timeout,
+            max_connections: self.options.max_connections,
+        }
+    }
+
+    /// Whether keys are spread over a cluster's masters (multi-key commands must then keep to
+    /// one slot, or go through `query`/`pipeline`, which split them).
+    pub fn clustered(&self) -> bool {
+        matches!(self.locator, Locator::Cluster(_))
     }
 
     fn connections(&self) -> &Connections {
@@ -169,6 +189,12 @@ impl Transport {
                 self.options.connect_timeout,
                 deadline,
             ),
+            // Cluster connections are made per master by the router; this one serves what
+            // is not routed (none of the front's calls).
+            Locator::Cluster(c) => {
+                let within = deadline.capped(self.options.connect_timeout);
+                Conn::connect(&c.seeds[0], self.tls.as_ref(), &within)
+            }
         };
         connected.map_err(|e| match e {
             CacheError::Timeout(m) if !m.contains("while connecting") => {
@@ -183,11 +209,18 @@ impl Transport {
         let c = self.connections();
         c.shared.close();
         c.pool.close();
+        if let Locator::Cluster(cluster) = &self.locator {
+            self.router(cluster).close();
+        }
     }
 
     /// One command on the shared connection, batched with other threads' commands. For
     /// commands that do not block the connection.
     pub fn query<T: FromRedisValue>(&self, cmd: &Cmd, deadline: &Deadline<'_>) -> CacheResult<T> {
+        if let Locator::Cluster(c) = &self.locator {
+            let reply = self.router(c).query(cmd, false, deadline)?;
+            return convert(reply.extract_error().map_err(CacheError::from)?);
+        }
         let connect = |d: &Deadline<'_>| self.connect(d);
         let once = || {
             self.connections()
@@ -226,6 +259,7 @@ impl Transport {
         let service = match &self.locator {
             Locator::Sentinel(s) => s.describe(),
             Locator::Node(a) => a.describe(),
+            Locator::Cluster(c) => c.seeds[0].describe(),
         };
         CacheError::connection(format!(
             "Redis Sentinel: the {service} answers READONLY (a failover is under way)"
@@ -251,32 +285,9 @@ impl Transport {
         work: &mut impl FnMut(&mut Conn, &Deadline<'_>) -> CacheResult<T>,
     ) -> CacheResult<T> {
         let connect = |d: &Deadline<'_>| self.connect(d);
-        let pool = &self.connections().pool;
-        let mut lease = pool.lease(false, deadline, &connect)?;
-        let Some(conn) = lease.conn.as_mut() else {
-            return Err(CacheError::connection("no connection"));
-        };
-        let err = match work(conn, deadline) {
-            Ok(v) => return Ok(v),
-            Err(err) => err,
-        };
-        let retry = lease.reused && idempotent && err.is_connection();
-        if !matches!(err, CacheError::Response(..)) {
-            lease.conn = None; // its state is unknown: close it
-        }
-        drop(lease);
-        if !retry {
-            return Err(err);
-        }
-        let mut lease = pool.lease(true, deadline, &connect)?;
-        let Some(conn) = lease.conn.as_mut() else {
-            return Err(err);
-        };
-        work(conn, deadline).inspect_err(|e| {
-            if !matches!(e, CacheError::Response(..)) {
-                lease.conn = None;
-            }
-        })
+        self.connections()
+            .pool
+            .run(idempotent, deadline, &connect, work)
     }
 
     /// One command on a connection of its own (a blocking command such as BLPOP must not hold
@@ -286,14 +297,35 @@ impl Transport {
         cmd: &Cmd,
         deadline: &Deadline<'_>,
     ) -> CacheResult<T> {
+        if let Locator::Cluster(c) = &self.locator {
+            let reply = self.router(c).query(cmd, true, deadline)?;
+            return convert(reply.extract_error().map_err(CacheError::from)?);
+        }
         self.run(retry::idempotent(cmd), deadline, |conn, d| {
             conn.query_as(cmd, d)
         })
     }
 
+    /// Runs `work` on a pooled connection of each master (the one server, but for a cluster),
+    /// for commands that must visit every master (SCAN).
+    pub fn each_master<T>(
+        &self,
+        deadline: &Deadline<'_>,
+        mut work: impl FnMut(&mut Conn, &Deadline<'_>) -> CacheResult<T>,
+    ) -> CacheResult<Vec<T>> {
+        match &self.locator {
+            Locator::Cluster(c) => self.router(c).each_master(deadline, work),
+            _ => Ok(vec![self.run(true, deadline, &mut work)?]),
+        }
+    }
+
     /// Every command of `pipe` in one round trip; one reply per command, an error reply as a
     /// `Value::ServerError` in its place.
     pub fn pipeline(&self, pipe: &Pipeline, deadline: &Deadline<'_>) -> CacheResult<Vec<Value>> {
+        if let Locator::Cluster(c) = &self.locator {
+            let cmds: Vec<&Cmd> = pipe.cmd_iter().collect();
+            return self.router(c).pipeline(&cmds, deadline);
+        }
         let packed = pipe.get_packed_pipeline();
         let count = pipe.cmd_iter().count();
         let idempotent = retry::pipeline(pipe.cmd_iter());

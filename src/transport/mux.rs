@@ -175,11 +175,24 @@ impl<L: Link> Mux<L> {
         deadline: &Deadline<'_>,
         connect: Connect<'_, L>,
     ) -> CacheResult<Value> {
+        self.query_raw(cmd, idempotent, deadline, connect)?
+            .extract_error()
+            .map_err(CacheError::from)
+    }
+
+    /// `query`, with an error reply returned as the `Value::ServerError` it is.
+    pub fn query_raw(
+        &self,
+        cmd: &Cmd,
+        idempotent: bool,
+        deadline: &Deadline<'_>,
+        connect: Connect<'_, L>,
+    ) -> CacheResult<Value> {
         match self.round_trip(cmd, idempotent, deadline, connect) {
-            Done::Reply(v) => v.extract_error().map_err(CacheError::from),
+            Done::Reply(v) => Ok(v),
             Done::Failed(e) => Err(e),
             Done::Retry(_) => match self.round_trip(cmd, idempotent, deadline, connect) {
-                Done::Reply(v) => v.extract_error().map_err(CacheError::from),
+                Done::Reply(v) => Ok(v),
                 Done::Failed(e) | Done::Retry(e) => Err(e),
             },
         }

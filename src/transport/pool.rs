@@ -111,6 +111,43 @@ impl Pool {
         }
     }
 
+    /// Runs `work` on a leased connection. A connection that broke while idle is replaced and
+    /// `work` run again once on a fresh one, if `idempotent` (it may have run). A connection
+    /// that failed in any other way is closed, never reused.
+    pub fn run<T>(
+        &self,
+        idempotent: bool,
+        deadline: &Deadline<'_>,
+        connect: &dyn Fn(&Deadline<'_>) -> CacheResult<Conn>,
+        work: &mut impl FnMut(&mut Conn, &Deadline<'_>) -> CacheResult<T>,
+    ) -> CacheResult<T> {
+        let mut lease = self.lease(false, deadline, connect)?;
+        let Some(conn) = lease.conn.as_mut() else {
+            return Err(CacheError::connection("no connection"));
+        };
+        let err = match work(conn, deadline) {
+            Ok(v) => return Ok(v),
+            Err(err) => err,
+        };
+        let retry = lease.reused && idempotent && err.is_connection();
+        if !matches!(err, CacheError::Response(..)) {
+            lease.conn = None; // its state is unknown: close it
+        }
+        drop(lease);
+        if !retry {
+            return Err(err);
+        }
+        let mut lease = self.lease(true, deadline, connect)?;
+        let Some(conn) = lease.conn.as_mut() else {
+            return Err(err);
+        };
+        work(conn, deadline).inspect_err(|e| {
+            if !matches!(e, CacheError::Response(..)) {
+                lease.conn = None;
+            }
+        })
+    }
+
     fn exhausted(&self) -> CacheError {
         CacheError::Timeout(format!(
             "all {} pooled Redis connections stayed busy; raise max_connections",

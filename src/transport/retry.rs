@@ -93,7 +93,7 @@ const IDEMPOTENT: &[&[u8]] = &[
     b"DISCARD",
 ];
 
-fn words(cmd: &Cmd) -> impl Iterator<Item = &[u8]> {
+pub(super) fn words(cmd: &Cmd) -> impl Iterator<Item = &[u8]> {
     cmd.args_iter().filter_map(|a| match a {
         Arg::Simple(bytes) => Some(bytes),
         _ => None,
@@ -101,7 +101,7 @@ fn words(cmd: &Cmd) -> impl Iterator<Item = &[u8]> {
 }
 
 /// `word` in upper case, in `buf` (no allocation on the per-command path); `None` if longer.
-fn upper<'b>(word: &[u8], buf: &'b mut [u8; 16]) -> Option<&'b [u8]> {
+pub(super) fn upper<'b>(word: &[u8], buf: &'b mut [u8; 16]) -> Option<&'b [u8]> {
     let out = buf.get_mut(..word.len())?;
     out.copy_from_slice(word);
     out.make_ascii_uppercase();

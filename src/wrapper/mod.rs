@@ -4,6 +4,7 @@
 //! in `local.rs`; keys, codec, connections and the request cache itself in their own modules.
 
 mod args;
+mod cluster;
 mod local;
 mod plumbing;
 mod sentinel;
@@ -17,6 +18,7 @@ pub(crate) use local::{Made, local_get_wire, local_put_wire};
 pub(crate) use plumbing::{refused, swallow};
 
 use args::{command_from, many};
+pub use cluster::ClusterNodes;
 use local::{forget_field, hash_field, local_forget, local_get, local_hash, local_put};
 use plumbing::{bytes_list, cmd_with};
 pub use sentinel::SentinelMaster;
@@ -34,6 +36,8 @@ pub struct RedisWrapper {
     url: String,
     /// Set when the master is found through Sentinel (`from_sentinel`).
     sentinel: Option<Py<SentinelMaster>>,
+    /// How the wrapper was built, for `repr`: `from_url("...")`, `from_sentinel(...)`, ...
+    built: String,
     site: Option<String>,
     strict: bool,
 }
@@ -84,21 +88,30 @@ impl RedisWrapper {
                 keyfile: ssl_keyfile,
             },
         };
-        let (locator, sentinel, url) = match url.cast::<SentinelMaster>() {
-            Ok(master) => (
-                Locator::Sentinel(std::sync::Arc::new(master.get().locate())),
-                Some(master.clone().unbind()),
-                master.get().url(),
-            ),
-            Err(_) => {
-                let url: String = url.extract()?;
-                (Locator::Node(transport::parse_url(&url)?), None, url)
-            }
+        let (locator, sentinel, url, built) = if let Ok(master) = url.cast::<SentinelMaster>() {
+            let m = master.get();
+            let built = format!("from_sentinel({:?}, {:?}", m.sentinels(), m.service());
+            let locator = Locator::Sentinel(std::sync::Arc::new(m.locate()));
+            (locator, Some(master.clone().unbind()), m.url(), built)
+        } else if let Ok(nodes) = url.cast::<ClusterNodes>() {
+            let n = nodes.get();
+            let masked: Vec<String> = n
+                .urls()
+                .iter()
+                .map(|u| transport::mask_password(u))
+                .collect();
+            let locator = Locator::Cluster(std::sync::Arc::new(n.locate()?));
+            (locator, None, n.url(), format!("from_cluster({masked:?}"))
+        } else {
+            let url: String = url.extract()?;
+            let built = format!("from_url({:?}", transport::mask_password(&url));
+            (Locator::Node(transport::parse_url(&url)?), None, url, built)
         };
         Ok(RedisWrapper {
             transport: Transport::new(locator, options)?,
             url,
             sentinel,
+            built,
             site,
             strict,
         })
@@ -140,6 +153,19 @@ impl RedisWrapper {
         cls.call((master,), Some(&for_wrapper))
     }
 
+    /// A wrapper on a Redis Cluster: `nodes` are URLs of some of its nodes (any one tells the
+    /// rest); the options are `from_url`'s.
+    #[classmethod]
+    #[pyo3(signature = (nodes, **options))]
+    fn from_cluster<'py>(
+        cls: &Bound<'py, pyo3::types::PyType>,
+        nodes: &Bound<'py, PyAny>,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let nodes = Bound::new(cls.py(), ClusterNodes::new(nodes)?)?;
+        cls.call((nodes,), options)
+    }
+
     /// The Sentinel set-up this wrapper follows (`None` for a wrapper built from a URL).
     #[getter]
     fn sentinel_master(&self, py: Python<'_>) -> Option<Py<SentinelMaster>> {
@@ -165,13 +191,7 @@ impl RedisWrapper {
         let timeout = o
             .socket_timeout
             .map_or("None".to_string(), |d| d.as_secs_f64().to_string());
-        let source = match &self.sentinel {
-            Some(m) => {
-                let m = m.get();
-                format!("from_sentinel({:?}, {:?}", m.sentinels(), m.service())
-            }
-            None => format!("from_url({:?}", transport::mask_password(&self.url)),
-        };
+        let source = &self.built;
         format!(
             "RedisWrapper.{source}, site={site}, socket_timeout={timeout}, max_connections={})",
             o.max_connections

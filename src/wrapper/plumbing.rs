@@ -220,23 +220,26 @@ impl RedisWrapper {
     ) -> CacheResult<Vec<Vec<u8>>> {
         let mut pattern = self.site_key(prefix)?;
         pattern.push(b'*');
+        // Every master of a cluster holds a share of the keys.
         let scanned = self.io(py, |t, d| {
-            t.run(true, d, |conn, d| {
-                let mut seen = std::collections::HashSet::new();
+            let per_master = t.each_master(d, |conn, d| {
+                let mut seen = Vec::new();
                 let mut cursor: u64 = 0;
                 loop {
                     let (next, batch): (u64, Vec<Vec<u8>>) =
                         conn.query_as(&scan_step(cursor, &pattern), d)?;
                     seen.extend(batch);
                     if next == 0 {
-                        break;
+                        return Ok(seen);
                     }
                     cursor = next;
                 }
-                let mut keys: Vec<Vec<u8>> = seen.into_iter().collect();
-                keys.sort();
-                Ok(keys)
-            })
+            })?;
+            // SCAN may return a key twice.
+            let mut keys: Vec<Vec<u8>> = per_master.into_iter().flatten().collect();
+            keys.sort();
+            keys.dedup();
+            Ok(keys)
         });
         match scanned {
             Err(err) if err.is_connection() => Ok(with_scope(py, |s| {
@@ -260,14 +263,21 @@ impl RedisWrapper {
         });
         drop(displaced);
         let result = self.io(py, |t, d| {
-            t.run(true, d, |conn, d| {
+            t.each_master(d, |conn, d| {
                 let mut cursor: u64 = 0;
                 loop {
                     let (next, batch): (u64, Vec<Vec<u8>>) =
                         conn.query_as(&scan_step(cursor, &pattern), d)?;
                     // One command per chunk, each its own round trip: other clients run between.
                     for chunk in batch.chunks(DELETE_BATCH) {
-                        conn.query(redis::cmd("UNLINK").arg(chunk), d)?;
+                        if t.clustered() {
+                            // One UNLINK per slot, pipelined (multi-key commands keep to a slot).
+                            let mut pipe = redis::pipe();
+                            pipe.cmd("UNLINK").arg(chunk);
+                            t.pipeline_checked(&pipe, d)?;
+                        } else {
+                            conn.query(redis::cmd("UNLINK").arg(chunk), d)?;
+                        }
                     }
                     if next == 0 {
                         return Ok(());
@@ -276,7 +286,7 @@ impl RedisWrapper {
                 }
             })
         });
-        swallow(result, ())
+        swallow(result.map(drop), ())
     }
 
     pub(super) fn unlink(&self, py: Python<'_>, keys: &[Made<'_>]) -> CacheResult<()> {

@@ -1,0 +1,917 @@
+//! Redis Cluster: commands routed to the master that serves their key's hash slot.
+//!
+//! Keys are Frappe's, unchanged (no hash tags are added): one site's keys spread over every
+//! slot, so no master becomes one site's hot spot, and pure-Python workers on a plain Redis use
+//! the same keys. The slot map comes from `CLUSTER SLOTS`, asked of any known node; a `MOVED`
+//! reply updates the map and sends the command on (it did not run), an `ASK` reply sends it
+//! once to the named node after `ASKING`, `TRYAGAIN` waits a little. Each master gets its own
+//! shared pipelined connection and pool, as a single Redis does.
+//!
+//! Multi-key commands are split by slot (`MGET`, `DEL`, `UNLINK`, `EXISTS`, `TOUCH`, `MSET`)
+//! and their replies merged; `FLUSHALL`, `FLUSHDB`, `DBSIZE` and `KEYS` go to every master.
+//! Pipelines are grouped by master, one round trip per master; a transaction (`MULTI`) must
+//! keep to one slot. Other commands go to the master of their first key (or any master).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread;
+use std::time::Duration;
+
+use parking_lot::{Mutex, RwLock};
+use redis::{Cmd, Value};
+
+use super::address::{Address, Target};
+use super::clock::now_ms;
+use super::conn::Conn;
+use super::deadline::Deadline;
+use super::mux::Mux;
+use super::pool::Pool;
+use super::retry::{self, upper, words};
+use crate::errors::{CacheError, CacheResult};
+
+pub const SLOTS: usize = 16384;
+const UNSERVED: u16 = u16::MAX;
+/// Redirections followed for one command before giving up (a map in flux settles in one or two).
+const MAX_REDIRECTS: usize = 5;
+/// The slot map is asked for again at most this often, however many MOVED replies arrive.
+const REFRESH_EVERY_MS: u64 = 50;
+
+/// CRC16/XMODEM, the checksum Redis Cluster hashes keys with, as a table built at compile time.
+const CRC16: [u16; 256] = {
+    let mut table = [0u16; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut crc = (i as u16) << 8;
+        let mut bit = 0;
+        while bit < 8 {
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
+            bit += 1;
+        }
+        table[i] = crc;
+        i += 1;
+    }
+    table
+};
+
+/// The hash slot of `key`, as Redis computes it (the part between the first `{` and the next
+/// `}` if that is not empty, else the whole key).
+pub fn slot(key: &[u8]) -> u16 {
+    let hashed = match key.iter().position(|&b| b == b'{') {
+        Some(open) => match key[open + 1..].iter().position(|&b| b == b'}') {
+            Some(len) if len > 0 => &key[open + 1..open + 1 + len],
+            _ => key,
+        },
+        None => key,
+    };
+    let crc = hashed.iter().fold(0u16, |crc, &b| {
+        (crc << 8) ^ CRC16[usize::from(((crc >> 8) as u8) ^ b)]
+    });
+    crc % SLOTS as u16
+}
+
+/// The nodes a wrapper was given (any of them tells the rest), with credentials and TLS.
+#[derive(Debug)]
+pub struct Cluster {
+    pub seeds: Vec<Address>,
+}
+
+/// One master's connections.
+pub struct Node {
+    address: Address,
+    shared: Mux<Conn>,
+    pool: Pool,
+}
+
+/// Which master serves each slot.
+#[derive(Default)]
+struct SlotMap {
+    /// Index into `masters` per slot; empty until first asked.
+    owner: Vec<u16>,
+    masters: Vec<Arc<Node>>,
+}
+
+/// One process's view of the cluster and its connections.
+#[derive(Default)]
+pub struct State {
+    map: RwLock<Arc<SlotMap>>,
+    nodes: Mutex<HashMap<Target, Arc<Node>>>,
+    /// A node failed or the cluster said it is down: ask for the map before the next command.
+    stale: AtomicBool,
+    refreshed_ms: AtomicU64,
+    refreshing: Mutex<()>,
+}
+
+/// How a command's keys decide where it goes.
+enum Shape {
+    /// No key: any master.
+    Keyless,
+    Slot(u16),
+    /// Keys from argument 1 on, `step` arguments apart, split by slot and merged.
+    Split {
+        step: usize,
+        merge: Merge,
+    },
+    /// Every master, merged.
+    Everywhere(Merge),
+}
+
+#[derive(Clone, Copy)]
+enum Merge {
+    /// Integer replies added (DEL, UNLINK, EXISTS, TOUCH, DBSIZE).
+    Sum,
+    /// Array replies put back in the order of the keys (MGET).
+    InOrder,
+    /// Array replies joined (KEYS).
+    Concat,
+    /// OK from every part (MSET, FLUSHALL).
+    AllOk,
+}
+
+const KEYLESS: &[&[u8]] = &[
+    b"PING",
+    b"ECHO",
+    b"TIME",
+    b"INFO",
+    b"CLIENT",
+    b"CONFIG",
+    b"CLUSTER",
+    b"COMMAND",
+    b"SELECT",
+    b"AUTH",
+    b"HELLO",
+    b"ROLE",
+    b"WAIT",
+    b"SCAN",
+    b"RANDOMKEY",
+    b"PUBLISH",
+    b"SCRIPT",
+    b"FUNCTION",
+    b"ACL",
+    b"LASTSAVE",
+    b"SLOWLOG",
+    b"LATENCY",
+    b"MULTI",
+    b"EXEC",
+    b"DISCARD",
+    b"UNWATCH",
+    b"PUBSUB",
+];
+
+fn shape(cmd: &Cmd) -> Shape {
+    let mut args = words(cmd);
+    let mut buf = [0u8; 16];
+    let Some(name) = args.next().and_then(|w| upper(w, &mut buf)) else {
+        return Shape::Keyless;
+    };
+    let split = |merge| Shape::Split { step: 1, merge };
+    match name {
+        b"MGET" => return split(Merge::InOrder),
+        b"DEL" | b"UNLINK" | b"EXISTS" | b"TOUCH" => return split(Merge::Sum),
+        b"MSET" => {
+            return Shape::Split {
+                step: 2,
+                merge: Merge::AllOk,
+            };
+        }
+        b"FLUSHALL" | b"FLUSHDB" => return Shape::Everywhere(Merge::AllOk),
+        b"DBSIZE" => return Shape::Everywhere(Merge::Sum),
+        b"KEYS" => return Shape::Everywhere(Merge::Concat),
+        _ => {}
+    }
+    if KEYLESS.contains(&name) {
+        return Shape::Keyless;
+    }
+    let key = match name {
+        // A subcommand first: OBJECT ENCODING key, MEMORY USAGE key, XINFO STREAM key.
+        b"OBJECT" | b"MEMORY" | b"XINFO" | b"XGROUP" => args.nth(1),
+        // EVAL script numkeys key...: keyless when numkeys is 0.
+        b"EVAL" | b"EVALSHA" | b"EVAL_RO" | b"EVALSHA_RO" | b"FCALL" | b"FCALL_RO" => {
+            match args.nth(1) {
+                Some(b"0") | None => None,
+                Some(_) => args.next(),
+            }
+        }
+        _ => args.next(),
+    };
+    key.map_or(Shape::Keyless, |k| Shape::Slot(slot(k)))
+}
+
+/// Where a reply sends the command instead.
+enum Redirect {
+    Moved(u16, Target),
+    Ask(Target),
+    TryAgain,
+}
+
+fn redirect(reply: &Value) -> Option<Redirect> {
+    let Value::ServerError(e) = reply else {
+        return None;
+    };
+    let target = |detail: Option<&str>| -> Option<(u16, Target)> {
+        let (slot, at) = detail?.split_once(' ')?;
+        let (host, port) = at.rsplit_once(':')?;
+        Some((
+            slot.parse().ok()?,
+            Target::Tcp {
+                host: host.to_string(),
+                port: port.parse().ok()?,
+            },
+        ))
+    };
+    match e.code() {
+        "MOVED" => target(e.details()).map(|(s, t)| Redirect::Moved(s, t)),
+        "ASK" => target(e.details()).map(|(_, t)| Redirect::Ask(t)),
+        "TRYAGAIN" => Some(Redirect::TryAgain),
+        _ => None,
+    }
+}
+
+fn is_down(reply: &Value) -> bool {
+    matches!(reply, Value::ServerError(e) if e.code() == "CLUSTERDOWN")
+}
+
+/// A cluster, its process-local state and how to connect: what routing needs.
+pub struct Router<'t> {
+    pub cluster: &'t Cluster,
+    pub state: &'t State,
+    pub tls: Option<&'t Arc<rustls::ClientConfig>>,
+    pub connect_timeout: Option<Duration>,
+    pub max_connections: usize,
+}
+
+impl Router<'_> {
+    fn node(&self, target: &Target) -> Arc<Node> {
+        let mut nodes = self.state.nodes.lock();
+        nodes
+            .entry(target.clone())
+            .or_insert_with(|| {
+                Arc::new(Node {
+                    address: Address {
+                        target: target.clone(),
+                        ..self.cluster.seeds[0].clone()
+                    },
+                    shared: Mux::new(),
+                    pool: Pool::new(self.max_connections),
+                })
+            })
+            .clone()
+    }
+
+    fn connect(&self, address: &Address, deadline: &Deadline<'_>) -> CacheResult<Conn> {
+        Conn::connect(address, self.tls, &deadline.capped(self.connect_timeout))
+    }
+
+    /// Closes every node's idle connections.
+    pub fn close(&self) {
+        for node in self.state.nodes.lock().values() {
+            node.shared.close();
+            node.pool.close();
+        }
+    }
+
+    fn map(&self, deadline: &Deadline<'_>) -> CacheResult<Arc<SlotMap>> {
+        let current = self.state.map.read().clone();
+        if current.owner.is_empty() || self.state.stale.load(Ordering::Acquire) {
+            return self.refresh(deadline).or_else(|e| {
+                // A map we have beats none while the cluster is in flux.
+                if current.owner.is_empty() {
+                    Err(e)
+                } else {
+                    Ok(current)
+                }
+            });
+        }
+        Ok(current)
+    }
+
+    /// Asks the known masters, then the seeds, for `CLUSTER SLOTS`; the first answer wins.
+    fn refresh(&self, deadline: &Deadline<'_>) -> CacheResult<Arc<SlotMap>> {
+        let _one_at_a_time = self.state.refreshing.lock();
+        let recent = now_ms().saturating_sub(self.state.refreshed_ms.load(Ordering::Acquire));
+        let current = self.state.map.read().clone();
+        if !current.owner.is_empty() && recent < REFRESH_EVERY_MS {
+            return Ok(current);
+        }
+        let mut candidates: Vec<Address> =
+            current.masters.iter().map(|n| n.address.clone()).collect();
+        candidates.extend(self.cluster.seeds.iter().cloned());
+        let mut failures = Vec::new();
+        for address in &candidates {
+            let asked = self
+                .connect(address, deadline)
+                .and_then(|mut conn| conn.query(redis::cmd("CLUSTER").arg("SLOTS"), deadline));
+            match asked.and_then(|reply| self.build(reply, address)) {
+                Ok(map) => {
+                    let map = Arc::new(map);
+                    *self.state.map.write() = map.clone();
+                    self.state.stale.store(false, Ordering::Release);
+                    self.state.refreshed_ms.store(now_ms(), Ordering::Release);
+                    return Ok(map);
+                }
+                Err(e) => failures.push(format!("{}: {e}", address.describe())),
+            }
+            deadline.check()?;
+        }
+        Err(CacheError::connection(format!(
+            "Redis Cluster: no node answered CLUSTER SLOTS ({})",
+            failures.join("; ")
+        )))
+    }
+
+    /// A slot map from a `CLUSTER SLOTS` reply: `[[start, end, [host, port, ...], replicas...]]`.
+    fn build(&self, reply: Value, asked: &Address) -> CacheResult<SlotMap> {
+        let bad = || CacheError::connection("Redis Cluster: a malformed CLUSTER SLOTS reply");
+        let Value::Array(ranges) = reply else {
+            return Err(bad());
+        };
+        let mut map = SlotMap {
+            owner: vec![UNSERVED; SLOTS],
+            masters: Vec::new(),
+        };
+        let mut index: HashMap<Target, u16> = HashMap::new();
+        for range in ranges {
+            let Value::Array(parts) = range else {
+                return Err(bad());
+            };
+            let (Some(Value::Int(start)), Some(Value::Int(end)), Some(Value::Array(master))) =
+                (parts.first(), parts.get(1), parts.get(2))
+            else {
+                return Err(bad());
+            };
+            let host = match master.first() {
+                Some(Value::BulkString(h)) => String::from_utf8_lossy(h).into_owned(),
+                _ => return Err(bad()),
+            };
+            let Some(Value::Int(port)) = master.get(1) else {
+                return Err(bad());
+            };
+            // An empty or unknown endpoint means "the node you asked".
+            let host = match (host.as_str(), &asked.target) {
+                ("" | "?", Target::Tcp { host, .. }) => host.clone(),
+                _ => host,
+            };
+            let target = Target::Tcp {
+                host,
+                port: u16::try_from(*port).map_err(|_| bad())?,
+            };
+            let next = u16::try_from(map.masters.len()).map_err(|_| bad())?;
+            let at = *index.entry(target.clone()).or_insert_with(|| {
+                map.masters.push(self.node(&target));
+                next
+            });
+            let (start, end) = (
+                usize::try_from(*start).map_err(|_| bad())?,
+                usize::try_from(*end).map_err(|_| bad())?,
+            );
+            if start > end || end >= SLOTS {
+                return Err(bad());
+            }
+            map.owner[start..=end].fill(at);
+        }
+        if map.masters.is_empty() {
+            return Err(bad());
+        }
+        Ok(map)
+    }
+
+    fn owner(&self, slot: u16, deadline: &Deadline<'_>) -> CacheResult<Arc<Node>> {
+        let map = self.map(deadline)?;
+        match map.owner.get(usize::from(slot)) {
+            Some(&at) if at != UNSERVED => Ok(map.masters[usize::from(at)].clone()),
+            _ => {
+                self.state.stale.store(true, Ordering::Release);
+                Err(CacheError::connection(format!(
+                    "Redis Cluster: no master serves slot {slot} (is the cluster down?)"
+                )))
+            }
+        }
+    }
+
+    fn any_master(&self, deadline: &Deadline<'_>) -> CacheResult<Arc<Node>> {
+        let map = self.map(deadline)?;
+        map.masters
+            .first()
+            .cloned()
+            .ok_or_else(|| CacheError::connection("Redis Cluster: no master known"))
+    }
+
+    /// `MOVED slot target`: the slot is served there now.
+    fn moved(&self, slot: u16, target: &Target) {
+        let node = self.node(target);
+        let mut map = self.state.map.write();
+        let mut next = SlotMap {
+            owner: map.owner.clone(),
+            masters: map.masters.clone(),
+        };
+        let at = match next.masters.iter().position(|n| Arc::ptr_eq(n, &node)) {
+            Some(at) => at,
+            None => {
+                next.masters.push(node);
+                next.masters.len() - 1
+            }
+        };
+        if let (Some(owner), Ok(at)) = (next.owner.get_mut(usize::from(slot)), u16::try_from(at)) {
+            *owner = at;
+        }
+        *map = Arc::new(next);
+        // Other slots probably moved too (a resharding): ask for the whole map soon.
+        self.state.stale.store(true, Ordering::Release);
+    }
+
+    /// One command on `node`: its shared connection, or (`exclusive`) a pooled one.
+    fn send(
+        &self,
+        node: &Node,
+        cmd: &Cmd,
+        exclusive: bool,
+        deadline: &Deadline<'_>,
+    ) -> CacheResult<Value> {
+        let connect = |d: &Deadline<'_>| self.connect(&node.address, d);
+        let idempotent = retry::idempotent(cmd);
+        if exclusive {
+            node.pool
+                .run(idempotent, deadline, &connect, &mut |conn, d| {
+                    conn.send(&cmd.get_packed_command(), d)
+                        .map_err(|f| f.error)?;
+                    conn.recv(d)
+                })
+        } else {
+            node.shared.query_raw(cmd, idempotent, deadline, &connect)
+        }
+    }
+
+    /// `ASKING` and the command on one connection of `node` (the flag lasts one command).
+    fn asking(&self, node: &Node, cmd: &Cmd, deadline: &Deadline<'_>) -> CacheResult<Value> {
+        let connect = |d: &Deadline<'_>| self.connect(&node.address, d);
+        let mut packed = redis::cmd("ASKING").get_packed_command();
+        packed.extend_from_slice(&cmd.get_packed_command());
+        node.pool.run(false, deadline, &connect, &mut |conn, d| {
+            conn.send(&packed, d).map_err(|f| f.error)?;
+            conn.recv(d)?;
+            conn.recv(d)
+        })
+    }
+
+    /// One command to the master of `slot` (any master for `None`), following redirections.
+    /// An error reply is returned as the `Value::ServerError` it is.
+    fn exec_one(
+        &self,
+        slot: Option<u16>,
+        cmd: &Cmd,
+        exclusive: bool,
+        deadline: &Deadline<'_>,
+    ) -> CacheResult<Value> {
+        let mut node = match slot {
+            Some(s) => self.owner(s, deadline)?,
+            None => self.any_master(deadline)?,
+        };
+        let mut ask = false;
+        for _ in 0..=MAX_REDIRECTS {
+            let reply = if ask {
+                self.asking(&node, cmd, deadline)
+            } else {
+                self.send(&node, cmd, exclusive, deadline)
+            };
+            ask = false;
+            let reply = match reply {
+                Ok(reply) => reply,
+                Err(e) => {
+                    if e.is_connection() || matches!(e, CacheError::Timeout(_)) {
+                        self.state.stale.store(true, Ordering::Release);
+                    }
+                    return Err(e);
+                }
+            };
+            match redirect(&reply) {
+                Some(Redirect::Moved(slot, target)) => {
+                    self.moved(slot, &target);
+                    node = self.node(&target);
+                }
+                Some(Redirect::Ask(target)) => {
+                    node = self.node(&target);
+                    ask = true;
+                }
+                Some(Redirect::TryAgain) => {
+                    let left = deadline.remaining().unwrap_or(Duration::MAX);
+                    thread::sleep(Duration::from_millis(10).min(left));
+                    deadline.check()?;
+                }
+                None => {
+                    if is_down(&reply) {
+                        self.state.stale.store(true, Ordering::Release);
+                    }
+                    return Ok(reply);
+                }
+            }
+        }
+        Err(CacheError::connection(format!(
+            "Redis Cluster: more than {MAX_REDIRECTS} redirections for one command (the slot \
+             map keeps changing)"
+        )))
+    }
+
+    /// Commands to their masters, one pipelined round trip per master; a redirected reply is
+    /// followed on its own. Replies in the order of `cmds`.
+    fn exec_many(
+        &self,
+        cmds: &[(Option<u16>, Cmd)],
+        deadline: &Deadline<'_>,
+    ) -> CacheResult<Vec<Value>> {
+        let mut groups: Vec<(Arc<Node>, Vec<usize>)> = Vec::new();
+        for (i, (slot, _)) in cmds.iter().enumerate() {
+            let node = match slot {
+                Some(s) => self.owner(*s, deadline)?,
+                None => self.any_master(deadline)?,
+            };
+            match groups.iter_mut().find(|(n, _)| Arc::ptr_eq(n, &node)) {
+                Some((_, members)) => members.push(i),
+                None => groups.push((node, vec![i])),
+            }
+        }
+        let mut replies: Vec<Option<Value>> = vec![None; cmds.len()];
+        for (node, members) in &groups {
+            let mut packed = Vec::new();
+            for &i in members {
+                packed.extend_from_slice(&cmds[i].1.get_packed_command());
+            }
+            let idempotent = members.iter().all(|&i| retry::idempotent(&cmds[i].1));
+            let connect = |d: &Deadline<'_>| self.connect(&node.address, d);
+            let got = node
+                .pool
+                .run(idempotent, deadline, &connect, &mut |conn, d| {
+                    conn.send(&packed, d).map_err(|f| f.error)?;
+                    members
+                        .iter()
+                        .map(|_| conn.recv(d))
+                        .collect::<CacheResult<Vec<_>>>()
+                })
+                .inspect_err(|_| self.state.stale.store(true, Ordering::Release))?;
+            for (&i, reply) in members.iter().zip(got) {
+                replies[i] = Some(reply);
+            }
+        }
+        let mut out = Vec::with_capacity(cmds.len());
+        for ((slot, cmd), reply) in cmds.iter().zip(replies) {
+            let reply = reply.unwrap_or(Value::Nil);
+            out.push(if redirect(&reply).is_some() {
+                self.exec_one(*slot, cmd, true, deadline)?
+            } else {
+                reply
+            });
+        }
+        Ok(out)
+    }
+
+    /// One command, routed by its keys (split and merged if they span slots). An error reply
+    /// is returned as the `Value::ServerError` it is.
+    pub fn query(&self, cmd: &Cmd, exclusive: bool, deadline: &Deadline<'_>) -> CacheResult<Value> {
+        match shape(cmd) {
+            Shape::Keyless => self.exec_one(None, cmd, exclusive, deadline),
+            Shape::Slot(slot) => self.exec_one(Some(slot), cmd, exclusive, deadline),
+            Shape::Split { step, merge } => {
+                let parts = split(cmd, step);
+                if parts.len() == 1 {
+                    return self.exec_one(Some(parts[0].slot), cmd, exclusive, deadline);
+                }
+                let cmds: Vec<(Option<u16>, Cmd)> = parts
+                    .iter()
+                    .map(|p| (Some(p.slot), p.cmd.clone()))
+                    .collect();
+                let replies = self.exec_many(&cmds, deadline)?;
+                Ok(merge_parts(merge, &parts, replies))
+            }
+            Shape::Everywhere(merge) => {
+                let masters = self.map(deadline)?.masters.clone();
+                let mut replies = Vec::with_capacity(masters.len());
+                for node in &masters {
+                    replies.push(self.send(node, cmd, true, deadline)?);
+                }
+                Ok(merge_all(merge, replies))
+            }
+        }
+    }
+
+    /// A pipeline: each command routed (multi-key ones split), one round trip per master,
+    /// replies in order. A transaction (`MULTI` ... `EXEC`) goes whole to the master of its
+    /// one slot.
+    pub fn pipeline(&self, cmds: &[&Cmd], deadline: &Deadline<'_>) -> CacheResult<Vec<Value>> {
+        let transaction = cmds.iter().any(|c| {
+            let mut buf = [0u8; 16];
+            words(c).next().and_then(|w| upper(w, &mut buf)) == Some(b"MULTI".as_slice())
+        });
+        if transaction {
+            return self.transaction(cmds, deadline);
+        }
+        let mut flat: Vec<(Option<u16>, Cmd)> = Vec::new();
+        let mut plan: Vec<Planned> = Vec::new();
+        for cmd in cmds {
+            let start = flat.len();
+            match shape(cmd) {
+                Shape::Keyless | Shape::Everywhere(_) => flat.push((None, (*cmd).clone())),
+                Shape::Slot(slot) => flat.push((Some(slot), (*cmd).clone())),
+                Shape::Split { step, merge } => {
+                    let parts = split(cmd, step);
+                    if parts.len() == 1 {
+                        flat.push((Some(parts[0].slot), (*cmd).clone()));
+                    } else {
+                        flat.extend(parts.iter().map(|p| (Some(p.slot), p.cmd.clone())));
+                        plan.push((start..flat.len(), Some((merge, parts))));
+                        continue;
+                    }
+                }
+            }
+            plan.push((start..flat.len(), None));
+        }
+        let mut replies = self.exec_many(&flat, deadline)?.into_iter();
+        let mut out = Vec::with_capacity(cmds.len());
+        for (range, merging) in plan {
+            let mine: Vec<Value> = replies.by_ref().take(range.len()).collect();
+            out.push(match merging {
+                Some((merge, parts)) => merge_parts(merge, &parts, mine),
+                None => mine.into_iter().next().unwrap_or(Value::Nil),
+            });
+        }
+        Ok(out)
+    }
+
+    fn transaction(&self, cmds: &[&Cmd], deadline: &Deadline<'_>) -> CacheResult<Vec<Value>> {
+        let mut slot = None;
+        for cmd in cmds {
+            let keys = match shape(cmd) {
+                Shape::Slot(s) => vec![s],
+                Shape::Split { step, .. } => split(cmd, step).iter().map(|p| p.slot).collect(),
+                Shape::Everywhere(_) => {
+                    return Err(CacheError::Response(
+                        crate::errors::Reply::Plain,
+                        "CROSSSLOT a transaction on Redis Cluster cannot run FLUSHALL, FLUSHDB, \
+                         DBSIZE or KEYS"
+                            .into(),
+                    ));
+                }
+                Shape::Keyless => vec![],
+            };
+            for s in keys {
+                if *slot.get_or_insert(s) != s {
+                    return Err(CacheError::Response(
+                        crate::errors::Reply::Plain,
+                        "CROSSSLOT a transaction's keys must all be in one hash slot on Redis \
+                         Cluster; use pipeline(transaction=False), or keys with one {hash tag}"
+                            .into(),
+                    ));
+                }
+            }
+        }
+        let node = match slot {
+            Some(s) => self.owner(s, deadline)?,
+            None => self.any_master(deadline)?,
+        };
+        let mut packed = Vec::new();
+        for cmd in cmds {
+            packed.extend_from_slice(&cmd.get_packed_command());
+        }
+        let connect = |d: &Deadline<'_>| self.connect(&node.address, d);
+        let idempotent = retry::pipeline(cmds.iter().copied());
+        let replies = node
+            .pool
+            .run(idempotent, deadline, &connect, &mut |conn, d| {
+                conn.send(&packed, d).map_err(|f| f.error)?;
+                cmds.iter()
+                    .map(|_| conn.recv(d))
+                    .collect::<CacheResult<Vec<_>>>()
+            })?;
+        if replies.iter().any(|r| redirect(r).is_some()) {
+            // Nothing ran (EXEC aborts on a queued command's redirection): learn the new map.
+            self.state.stale.store(true, Ordering::Release);
+        }
+        Ok(replies)
+    }
+
+    /// Runs `work` on a pooled connection of every master, in turn.
+    pub fn each_master<T>(
+        &self,
+        deadline: &Deadline<'_>,
+        mut work: impl FnMut(&mut Conn, &Deadline<'_>) -> CacheResult<T>,
+    ) -> CacheResult<Vec<T>> {
+        let masters = self.map(deadline)?.masters.clone();
+        let mut out = Vec::with_capacity(masters.len());
+        for node in &masters {
+            let connect = |d: &Deadline<'_>| self.connect(&node.address, d);
+            out.push(
+                node.pool
+                    .run(true, deadline, &connect, &mut work)
+                    .inspect_err(|_| self.state.stale.store(true, Ordering::Release))?,
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// Per command of a pipeline: its replies' place among the routed commands, and how to merge
+/// them (`None`: one reply, as is).
+type Planned = (std::ops::Range<usize>, Option<(Merge, Vec<Part>)>);
+
+/// One slot's share of a multi-key command: the command, and where its keys were.
+struct Part {
+    slot: u16,
+    cmd: Cmd,
+    positions: Vec<usize>,
+}
+
+/// `cmd`'s keys (from argument 1, each `step` arguments long) grouped by slot, first seen first.
+fn split(cmd: &Cmd, step: usize) -> Vec<Part> {
+    let args: Vec<&[u8]> = words(cmd).collect();
+    let Some((name, rest)) = args.split_first() else {
+        return Vec::new();
+    };
+    let mut parts: Vec<Part> = Vec::new();
+    for (position, group) in rest.chunks(step).enumerate() {
+        let s = slot(group[0]);
+        let at = match parts.iter().position(|p| p.slot == s) {
+            Some(at) => at,
+            None => {
+                parts.push(Part {
+                    slot: s,
+                    cmd: redis::cmd(&String::from_utf8_lossy(name)),
+                    positions: Vec::new(),
+                });
+                parts.len() - 1
+            }
+        };
+        for arg in group {
+            parts[at].cmd.arg(*arg);
+        }
+        parts[at].positions.push(position);
+    }
+    parts
+}
+
+fn first_error(replies: &[Value]) -> Option<Value> {
+    replies
+        .iter()
+        .find(|r| matches!(r, Value::ServerError(_)))
+        .cloned()
+}
+
+fn merge_parts(merge: Merge, parts: &[Part], replies: Vec<Value>) -> Value {
+    if let Some(error) = first_error(&replies) {
+        return error;
+    }
+    match merge {
+        Merge::InOrder => {
+            let total = parts.iter().map(|p| p.positions.len()).sum();
+            let mut out = vec![Value::Nil; total];
+            for (part, reply) in parts.iter().zip(replies) {
+                if let Value::Array(values) = reply {
+                    for (&at, value) in part.positions.iter().zip(values) {
+                        if let Some(slot) = out.get_mut(at) {
+                            *slot = value;
+                        }
+                    }
+                }
+            }
+            Value::Array(out)
+        }
+        other => merge_all(other, replies),
+    }
+}
+
+fn merge_all(merge: Merge, replies: Vec<Value>) -> Value {
+    if let Some(error) = first_error(&replies) {
+        return error;
+    }
+    match merge {
+        Merge::Sum => Value::Int(
+            replies
+                .iter()
+                .map(|r| if let Value::Int(n) = r { *n } else { 0 })
+                .sum(),
+        ),
+        Merge::Concat | Merge::InOrder => Value::Array(
+            replies
+                .into_iter()
+                .flat_map(|r| match r {
+                    Value::Array(v) => v,
+                    _ => Vec::new(),
+                })
+                .collect(),
+        ),
+        Merge::AllOk => Value::Okay,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_are_the_ones_redis_computes() {
+        // Known values (CLUSTER KEYSLOT on a Redis 7 server).
+        assert_eq!(slot(b"foo"), 12182);
+        assert_eq!(slot(b"123456789"), 12739);
+        assert_eq!(slot(b""), 0);
+        // Hash tags: the first {...} with something inside.
+        assert_eq!(slot(b"{user1000}.following"), slot(b"user1000"));
+        assert_eq!(slot(b"foo{}{bar}"), slot(b"foo{}{bar}"));
+        assert_ne!(slot(b"foo{}{bar}"), slot(b"bar"));
+        assert_eq!(slot(b"foo{{bar}}zap"), slot(b"{bar"));
+        assert_eq!(slot(b"foo{bar}{zap}"), slot(b"bar"));
+    }
+
+    fn cmd(words: &[&str]) -> Cmd {
+        let mut c = redis::cmd(words[0]);
+        for w in &words[1..] {
+            c.arg(*w);
+        }
+        c
+    }
+
+    #[test]
+    fn commands_go_by_their_keys() {
+        assert!(matches!(shape(&cmd(&["GET", "foo"])), Shape::Slot(12182)));
+        assert!(matches!(
+            shape(&cmd(&["set", "foo", "1"])),
+            Shape::Slot(12182)
+        ));
+        assert!(matches!(shape(&cmd(&["PING"])), Shape::Keyless));
+        assert!(matches!(
+            shape(&cmd(&["OBJECT", "ENCODING", "foo"])),
+            Shape::Slot(12182)
+        ));
+        assert!(matches!(
+            shape(&cmd(&["EVAL", "return 1", "0"])),
+            Shape::Keyless
+        ));
+        assert!(matches!(
+            shape(&cmd(&["EVAL", "s", "1", "foo"])),
+            Shape::Slot(12182)
+        ));
+        assert!(matches!(
+            shape(&cmd(&["UNLINK", "a", "b"])),
+            Shape::Split { step: 1, .. }
+        ));
+        assert!(matches!(
+            shape(&cmd(&["MSET", "a", "1"])),
+            Shape::Split { step: 2, .. }
+        ));
+        assert!(matches!(shape(&cmd(&["FLUSHALL"])), Shape::Everywhere(_)));
+    }
+
+    #[test]
+    fn split_keeps_each_keys_place_and_merges_back() {
+        let keys = ["a", "b", "c", "{a}x", "d"];
+        let mut words = vec!["MGET"];
+        words.extend(keys);
+        let parts = split(&cmd(&words), 1);
+        // {a}x hashes with a.
+        let with_a = parts
+            .iter()
+            .find(|p| p.positions.contains(&0))
+            .map(|p| &p.positions);
+        assert_eq!(with_a, Some(&vec![0, 3]));
+        assert_eq!(parts.iter().map(|p| p.positions.len()).sum::<usize>(), 5);
+        // Each part answers with its keys' names: the merge puts them back in order.
+        let replies = parts
+            .iter()
+            .map(|p| {
+                Value::Array(
+                    p.positions
+                        .iter()
+                        .map(|&i| Value::BulkString(keys[i].as_bytes().to_vec()))
+                        .collect(),
+                )
+            })
+            .collect();
+        let merged = merge_parts(Merge::InOrder, &parts, replies);
+        let expected = Value::Array(
+            keys.iter()
+                .map(|k| Value::BulkString(k.as_bytes().to_vec()))
+                .collect(),
+        );
+        assert_eq!(merged, expected);
+        let mset = split(&cmd(&["MSET", "a", "1", "b", "2", "{a}x", "3"]), 2);
+        assert_eq!(mset.iter().map(|p| p.positions.len()).sum::<usize>(), 3);
+        assert_eq!(
+            merge_all(Merge::Sum, vec![Value::Int(2), Value::Int(3)]),
+            Value::Int(5)
+        );
+    }
+
+    #[test]
+    fn redirections_are_read_from_error_replies() {
+        let parsed = super::super::resp::Parser::default().step(b"-MOVED 3999 127.0.0.1:6381\r\n");
+        let Ok((super::super::resp::Step::Reply(moved), _)) = parsed else {
+            panic!("the reader did not read an error reply");
+        };
+        match redirect(&moved) {
+            Some(Redirect::Moved(3999, Target::Tcp { host, port })) => {
+                assert_eq!((host.as_str(), port), ("127.0.0.1", 6381));
+            }
+            _ => panic!("MOVED not read"),
+        }
+    }
+}
