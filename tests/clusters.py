@@ -7,18 +7,40 @@ is 1 s, so a master's failure is noticed and a replica promoted within about two
 
 from __future__ import annotations
 
+import random
 import shutil
+import socket
 import subprocess
 import time
+from pathlib import Path
 
 import redis
-from frappe_cache.testing import RedisServer
+from frappe_cache.testing import RedisServer, _free_port
 
 NODE_TIMEOUT_MS = 1000
 
 
+def _node_port() -> int:
+    """A free loopback port whose cluster bus port (10000 higher) is free too: Redis refuses a
+    cluster port above 55535, and an ephemeral port from the kernel often is."""
+    for _ in range(1000):
+        port = random.randrange(20000, 45000)
+        with socket.socket() as a, socket.socket() as b:
+            try:
+                a.bind(("127.0.0.1", port))
+                b.bind(("127.0.0.1", port + 10000))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free pair of ports for a cluster node")
+
+
 class Cluster:
-    def __init__(self, masters: int = 3, replicas_each: int = 1) -> None:
+    def __init__(self, masters: int = 3, replicas_each: int = 1, pki: Path | None = None) -> None:
+        """With ``pki`` (``support.make_pki``) each node also has a TLS port, the cluster bus runs
+        over TLS, and CLUSTER SLOTS names the TLS ports to TLS clients."""
+        self.pki = pki
+        self.tls_ports: dict[int, int] = {}
         args = [
             "--cluster-enabled", "yes",
             "--cluster-node-timeout", str(NODE_TIMEOUT_MS),
@@ -28,15 +50,27 @@ class Cluster:
         self.servers: list[RedisServer] = []
         try:
             for _ in range(masters * (1 + replicas_each)):
-                self.servers.append(RedisServer(args=args))
+                tls: list[str] = []
+                if pki:
+                    tls_port = _free_port()
+                    tls = [
+                        "--tls-port", str(tls_port), "--tls-cluster", "yes", "--tls-replication", "yes",
+                        "--tls-cert-file", str(pki / "server.crt"), "--tls-key-file", str(pki / "server.key"),
+                        "--tls-ca-cert-file", str(pki / "ca.crt"), "--tls-auth-clients", "optional",
+                    ]  # fmt: skip
+                self.servers.append(RedisServer(args=[*args, *tls], port=_node_port()))
+                if pki:
+                    self.tls_ports[self.servers[-1].port] = tls_port
             cli = shutil.which("redis-cli")
             assert cli, "redis-cli is not installed (apt-get install redis-tools)"
+            tls_cli = ["--tls", "--cacert", str(pki / "ca.crt")] if pki else []
             subprocess.run(
                 [
                     cli,
+                    *tls_cli,
                     "--cluster",
                     "create",
-                    *(f"127.0.0.1:{s.port}" for s in self.servers),
+                    *(f"127.0.0.1:{self.tls_ports.get(s.port, s.port)}" for s in self.servers),
                     "--cluster-replicas",
                     str(replicas_each),
                     "--cluster-yes",
@@ -52,6 +86,8 @@ class Cluster:
 
     @property
     def urls(self) -> list[str]:
+        if self.pki:
+            return [f"rediss://127.0.0.1:{self.tls_ports[s.port]}" for s in self.servers]
         return [f"redis://127.0.0.1:{s.port}" for s in self.servers]
 
     def node(self, port: int) -> redis.Redis:

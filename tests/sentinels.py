@@ -13,6 +13,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from pathlib import Path
 
 import redis
 from frappe_cache.testing import RedisServer, _answers_ping, _free_port
@@ -20,12 +21,25 @@ from frappe_cache.testing import RedisServer, _answers_ping, _free_port
 SERVICE = "mymaster"
 
 
-class SentinelProcess:
-    """``redis-server sentinel.conf --sentinel`` on a free loopback port."""
+def _tls_args(pki: Path, port: int) -> list[str]:
+    """A TLS port beside the plain one (kept for the fixtures' readiness checks), replication and
+    sentinel links over TLS."""
+    return [
+        "--tls-port", str(port),
+        "--tls-cert-file", str(pki / "server.crt"), "--tls-key-file", str(pki / "server.key"),
+        "--tls-ca-cert-file", str(pki / "ca.crt"), "--tls-auth-clients", "optional",
+        "--tls-replication", "yes",
+    ]  # fmt: skip
 
-    def __init__(self, master_port: int, *, requirepass: str | None = None) -> None:
+
+class SentinelProcess:
+    """``redis-server sentinel.conf --sentinel`` on a free loopback port (and a TLS port with
+    ``pki``)."""
+
+    def __init__(self, master_port: int, *, requirepass: str | None = None, pki: Path | None = None) -> None:
         self.dir = tempfile.mkdtemp(prefix="frappe-cache-sentinel-")
         self.port = _free_port()
+        self.tls_port = _free_port() if pki else None
         self.requirepass = requirepass
         conf = os.path.join(self.dir, "sentinel.conf")
         lines = [
@@ -41,6 +55,9 @@ class SentinelProcess:
         ]
         if requirepass:
             lines.append(f"requirepass {requirepass}")
+        if pki and self.tls_port:
+            args = _tls_args(pki, self.tls_port)
+            lines += [f"{name[2:]} {value}" for name, value in zip(args[::2], args[1::2], strict=True)]
         with open(conf, "w") as f:
             f.write("\n".join(lines) + "\n")
         executable = shutil.which("redis-server")
@@ -74,15 +91,29 @@ class SentinelProcess:
 class SentinelGroup:
     """A master with one replica, watched by three sentinels (quorum 2)."""
 
-    def __init__(self, *, sentinel_password: str | None = None, master_password: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        sentinel_password: str | None = None,
+        master_password: str | None = None,
+        pki: Path | None = None,
+    ) -> None:
+        """With ``pki`` (``support.make_pki``), every server and sentinel also listens with TLS,
+        and the sentinels monitor and name the masters' TLS ports."""
         auth = ["--requirepass", master_password, "--masterauth", master_password] if master_password else []
-        self.servers = [RedisServer(args=auth)]
-        self.servers.append(RedisServer(args=[*auth, "--replicaof", "127.0.0.1", str(self.servers[0].port)]))
+        tls_ports = [_free_port(), _free_port()] if pki else []
+        tls = [_tls_args(pki, port) for port in tls_ports] if pki else [[], []]
+        self.servers = [RedisServer(args=[*auth, *tls[0]])]
+        # Replication (and Sentinel's monitoring) goes to the TLS port when there is one.
+        master = str(tls_ports[0] if pki else self.servers[0].port)
+        self.servers.append(RedisServer(args=[*auth, *tls[1], "--replicaof", "127.0.0.1", master]))
         self.master_password = master_password
+        self.pki = pki
+        self.tls_ports = dict(zip(tls_ports, self.servers, strict=False))
         self.sentinels: list[SentinelProcess] = []
         try:
             for _ in range(3):
-                self.sentinels.append(SentinelProcess(self.servers[0].port, requirepass=sentinel_password))
+                self.sentinels.append(SentinelProcess(int(master), requirepass=sentinel_password, pki=pki))
             if master_password:
                 for s in self.sentinels:
                     s.client().execute_command("SENTINEL", "SET", SERVICE, "auth-pass", master_password)
@@ -102,11 +133,18 @@ class SentinelGroup:
         )
         return int(port)
 
+    @property
+    def tls_addresses(self) -> list[tuple[str, int]]:
+        return [("127.0.0.1", s.tls_port) for s in self.sentinels if s.tls_port]
+
     def server(self, port: int) -> RedisServer:
-        return next(s for s in self.servers if s.port == port)
+        return self.tls_ports.get(port) or next(s for s in self.servers if s.port == port)
 
     def node(self, port: int) -> redis.Redis:
-        return redis.Redis("127.0.0.1", port, password=self.master_password, socket_timeout=5)
+        """A plain redis-py client on the server behind ``port`` (its plain port)."""
+        return redis.Redis(
+            "127.0.0.1", self.server(port).port, password=self.master_password, socket_timeout=5
+        )
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         """Until every sentinel knows the other two, names the same master, and sees a healthy

@@ -16,13 +16,14 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import frappe_cache
 import pytest
 from clusters import Cluster
 from frappe_cache import CacheResponseError, RedisWrapper
 from frappe_cache._native import ClusterNodes
-from support import recorder
+from support import make_pki, recorder
 
 SITE = "clustersite"
 
@@ -173,6 +174,23 @@ def test_an_unreachable_cluster_is_a_connection_error_frappe_swallows() -> None:
     with pytest.raises(CacheConnectionError, match="no node answered CLUSTER SLOTS"):
         w.execute_command("GET", "k")
     assert w.get_value("k") is None
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl CLI")
+def test_a_cluster_over_tls(tmp_path: Path) -> None:
+    pki = make_pki(tmp_path, "server")
+    tls_cluster = Cluster(replicas_each=0, pki=pki)
+    try:
+        w = RedisWrapper.from_cluster(tls_cluster.urls[:1], site=SITE, ssl_ca_certs=str(pki / "ca.crt"))
+        assert w.url.startswith("rediss+cluster://")
+        for i in range(100):
+            w.set_value(f"tls:{i}", i)
+        assert [w.get_value(f"tls:{i}", use_local_cache=False) for i in range(100)] == list(range(100))
+        assert len(w.get_keys("tls:")) == 100
+        # Every master got a share, over TLS.
+        assert all(tls_cluster.node(p).dbsize() > 10 for p in tls_cluster.masters())
+    finally:
+        tls_cluster.close()
 
 
 # -- topology changes under load -----------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ import redis
 from frappe_cache import CacheConnectionError, RedisWrapper
 from frappe_cache._native import SentinelMaster
 from sentinels import SERVICE, SentinelGroup, wait_switch
-from support import recorder
+from support import make_pki, recorder
 
 SITE = "sentinelsite"
 
@@ -207,6 +208,27 @@ def test_sentinel_and_master_passwords() -> None:
         )
         with pytest.raises(CacheConnectionError, match="no sentinel named the master"):
             wrong.execute_command("PING")
+    finally:
+        g.close()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl CLI")
+def test_sentinels_and_master_over_tls(tmp_path: Path) -> None:
+    pki = make_pki(tmp_path, "server")
+    g = SentinelGroup(pki=pki)
+    try:
+        w = RedisWrapper.from_sentinel(
+            g.tls_addresses, SERVICE, site=SITE, ssl=True, ssl_ca_certs=str(pki / "ca.crt")
+        )
+        assert w.url.startswith("rediss+sentinel://")
+        w.set_value("over-tls", {"tls": True})
+        assert w.get_value("over-tls", use_local_cache=False) == {"tls": True}
+        assert pickle.loads(g.node(g.master_port()).get(f"{SITE}|over-tls")) == {"tls": True}
+        assert isinstance(w.client_id(), int)  # redis-py's Sentinel pool, over TLS too
+        # Without the CA, the sentinels' certificate is refused: a connection error.
+        untrusted = RedisWrapper.from_sentinel(g.tls_addresses, SERVICE, site=SITE, ssl=True)
+        with pytest.raises(CacheConnectionError, match="certificate"):
+            untrusted.execute_command("PING")
     finally:
         g.close()
 
