@@ -90,7 +90,20 @@ FULL = {
     "delete_rounds": 3,
     "rss_ops": 1_000_000,
 }
-SCENARIOS = ("hit", "miss", "set", "redis_cache", "threads", "docs", "delete_keys", "rss", "cluster")
+SCENARIOS = (
+    "hit",
+    "miss",
+    "set",
+    "redis_cache",
+    "threads",
+    "docs",
+    "delete_keys",
+    "rss",
+    "cluster",
+    "remote",
+)
+# One-way delay of bench/delay-proxy in the "remote" scenario: Redis as on another host.
+REMOTE_DELAY_US = 250
 
 
 def log(msg: str) -> None:
@@ -848,6 +861,124 @@ def scenario_cluster(c: Ctx) -> None:
     )
 
 
+def start_delay_proxy(port: int, delay_us: int) -> tuple[subprocess.Popen[str], int] | None:
+    """bench/delay-proxy (built here with cargo) in front of ``127.0.0.1:port``: (process, its port)."""
+    manifest = BENCH / "delay-proxy" / "Cargo.toml"
+    built = subprocess.run(
+        ["cargo", "build", "--release", "-q", "--manifest-path", str(manifest)],
+        capture_output=True,
+        text=True,
+    )
+    if built.returncode != 0:
+        log(f"could not build bench/delay-proxy: {built.stderr[-1000:]}")
+        return None
+    binary = BENCH / "delay-proxy" / "target" / "release" / "delay-proxy"
+    proc = subprocess.Popen(
+        [str(binary), f"127.0.0.1:{port}", str(delay_us)], stdout=subprocess.PIPE, text=True
+    )
+    line = proc.stdout.readline() if proc.stdout else ""
+    if not line.strip().isdigit():
+        proc.kill()
+        log("bench/delay-proxy did not start")
+        return None
+    return proc, int(line)
+
+
+def scenario_remote(c: Ctx) -> None:
+    """Redis behind a link with latency (bench/delay-proxy, REMOTE_DELAY_US each way): a miss, and
+    a Frappe-shaped request (40 reads of 15 hot keys, 2 writes), ours against the baseline."""
+    from floors import RawClient
+
+    fc, B, cfg, rep = c.fc, c.B, c.cfg, c.report
+    started = start_delay_proxy(c.server.port, REMOTE_DELAY_US)
+    if started is None:
+        rep.target("remote_request", "a Frappe-shaped request through a 0.25 ms link", "-", None, "<=", 1.0)
+        return
+    proc, port = started
+    try:
+        url = f"redis://127.0.0.1:{port}"
+        ours, base = fc.RedisWrapper.from_url(url, site=SITE), B.setup_cache(url)
+        raw = RawClient("127.0.0.1", port)
+        key = f"{SITE}|v200".encode()
+        ours.set_value("v200", VALUE)
+        hot = [f"hot:{i}" for i in range(15)]
+        for k in hot:
+            ours.set_value(k, {"name": k, "value": VALUE})
+
+        def request(w: Any, begin: Callable[[], Any], end: Callable[[], Any]) -> Callable[[], None]:
+            def run() -> None:
+                begin()
+                for i in range(40):
+                    w.get_value(hot[i % 15])
+                w.set_value("req:a", 1)
+                w.set_value("req:b", 2)
+                end()
+
+            return run
+
+        stmt = 'f("v200", use_local_cache=False)'
+        rounds, n = cfg["miss_rounds"], max(20, cfg["miss_n"] // 10)
+        with fc.request_scope(SITE):
+            B.init(SITE)
+            miss = interleaved(
+                {
+                    "ours": timer(stmt, f=ours.get_value),
+                    "baseline": timer(stmt, f=base.get_value),
+                    "floor": timer("g(k)", g=raw.get, k=key),
+                },
+                rounds,
+                n,
+            )
+            B.destroy()
+        shaped = interleaved(
+            {
+                "ours": timer("f()", f=request(ours, lambda: fc.begin_request(SITE), fc.end_request)),
+                "baseline": timer("f()", f=request(base, lambda: B.init(SITE), B.destroy)),
+            },
+            rounds,
+            max(5, n // 10),
+        )
+    finally:
+        proc.kill()
+        proc.wait()
+    m = {k: statistics.median(v) for k, v in miss.items()}
+    r = {k: statistics.median(v) for k, v in shaped.items()}
+    rep.scenarios["remote_get_value_miss"] = {
+        "description": f"get_value miss through a {REMOTE_DELAY_US} us each-way link",
+        "median_ns": m,
+        "rounds_ns": miss,
+    }
+    rep.scenarios["remote_request"] = {
+        "description": "40 get_value of 15 hot keys + 2 set_value in one request, through the link",
+        "median_ns": r,
+        "rounds_ns": shaped,
+    }
+    rep.target(
+        "remote_miss_vs_floor",
+        f"`get_value` miss through a {REMOTE_DELAY_US / 1000:g} ms each-way link",
+        "<= 1.05x the raw-socket GET through it",
+        m["ours"] / m["floor"],
+        "<=",
+        1.05,
+        num="ours",
+        den="raw socket",
+        note=f"baseline {m['baseline'] / m['floor']:.3f}x; the link's round trip {m['floor'] / 1000:.0f} us",
+    )
+    rep.target(
+        "remote_request",
+        "a Frappe-shaped request (40 reads of 15 keys, 2 writes) through the link",
+        "recorded (17 round trips either way: the request cache answers the repeats)",
+        r["ours"] / r["baseline"],
+        ">=",
+        0.0,
+        num="ours",
+        den="baseline",
+        status="recorded",
+        note=f"{r['ours'] / 1e6:.1f} ms against {r['baseline'] / 1e6:.1f} ms; only a client cache "
+        "(issue 10) removes round trips here",
+    )
+
+
 def document_rows(B: Any, n: int = 100) -> list[Any]:
     """n rows shaped like frappe.get_all output: frappe._dict, 10 fields, 2 datetimes."""
     t0 = dt.datetime(2026, 11, 30, 9, 30, 15, 123456)
@@ -1149,6 +1280,7 @@ RUNNERS = {
     "delete_keys": scenario_delete_keys,
     "rss": scenario_rss,
     "cluster": scenario_cluster,
+    "remote": scenario_remote,
 }
 
 

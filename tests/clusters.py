@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import redis
-from frappe_cache.testing import RedisServer, _free_port
+from frappe_cache.testing import RedisServer
 
 NODE_TIMEOUT_MS = 1000
 
@@ -52,7 +52,7 @@ class Cluster:
             for _ in range(masters * (1 + replicas_each)):
                 tls: list[str] = []
                 if pki:
-                    tls_port = _free_port()
+                    tls_port = _node_port()
                     tls = [
                         "--tls-port", str(tls_port), "--tls-cluster", "yes", "--tls-replication", "yes",
                         "--tls-cert-file", str(pki / "server.crt"), "--tls-key-file", str(pki / "server.key"),

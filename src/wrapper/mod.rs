@@ -568,13 +568,12 @@ impl RedisWrapper {
         names: &Bound<'_, PyAny>,
         key: &Bound<'_, PyAny>,
     ) -> CacheResult<()> {
-        let mut pairs = Vec::new();
-        for name in many(names)? {
-            let n = self.make(&name, &User::Nobody, false)?;
-            let wire = self.forget_fields(py, &n, std::slice::from_ref(key))?;
-            pairs.push((n.wire().to_vec(), wire));
-        }
-        self.hdel_many(py, pairs)
+        let names = many(names)?;
+        let hashes = names
+            .iter()
+            .map(|name| self.make(name, &User::Nobody, false))
+            .collect::<CacheResult<Vec<_>>>()?;
+        self.hdel_field(py, hashes, key)
     }
 
     fn hdel_keys(
@@ -583,13 +582,8 @@ impl RedisWrapper {
         name_starts_with: &Bound<'_, PyAny>,
         key: &Bound<'_, PyAny>,
     ) -> CacheResult<()> {
-        let mut pairs = Vec::new();
-        for name in self.scan_keys(py, name_starts_with)? {
-            let n = Made::Prefixed(name);
-            let wire = self.forget_fields(py, &n, std::slice::from_ref(key))?;
-            pairs.push((n.wire().to_vec(), wire));
-        }
-        self.hdel_many(py, pairs)
+        let hashes = self.scan_keys(py, name_starts_with)?;
+        self.hdel_field(py, hashes.into_iter().map(Made::Prefixed).collect(), key)
     }
 
     // -- lists and sets: raw members, never pickled, never cached locally --------------------------
