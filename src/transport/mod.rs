@@ -3,6 +3,9 @@
 //! - `Transport::query`: one command on the shared, implicitly pipelined connection (`mux`).
 //! - `Transport::exclusive`, `pipeline`, `run`: a pooled connection of their own (`pool`), for
 //!   work that holds a connection for several round trips or may block it.
+//! - `Locator`: where commands go: one node (a URL), the master Redis Sentinel names
+//!   (`sentinel`), or each key's master in a Redis Cluster (`cluster`); the callers never know
+//!   which. `each_master` runs work (SCAN loops) on every master.
 //!
 //! Under all of it: one `Deadline` per call (`socket_timeout` bounds the whole call: queueing,
 //! connecting, writing, reading), our own RESP reader on every connection (`conn`, `resp`,
