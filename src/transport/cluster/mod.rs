@@ -549,3 +549,117 @@ impl Router<'_> {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(n: i64) -> Value {
+        Value::Int(n)
+    }
+
+    fn bulk(s: &str) -> Value {
+        Value::BulkString(s.as_bytes().to_vec())
+    }
+
+    fn seed(host: &str, port: u16) -> Address {
+        Address {
+            target: Target::Tcp {
+                host: host.into(),
+                port,
+            },
+            tls: false,
+            insecure: false,
+            username: None,
+            password: Some("pw".into()),
+            db: 0,
+        }
+    }
+
+    #[test]
+    fn a_slot_map_is_built_from_cluster_slots_and_unknown_hosts_are_the_asked_node() {
+        let cluster = Cluster {
+            seeds: vec![seed("10.0.0.9", 7000)],
+        };
+        let state = State::default();
+        let router = Router {
+            cluster: &cluster,
+            state: &state,
+            tls: None,
+            connect_timeout: None,
+            max_connections: 4,
+        };
+        let reply = Value::Array(vec![
+            Value::Array(vec![
+                int(0),
+                int(8000),
+                Value::Array(vec![bulk("10.0.0.1"), int(7001), bulk("id1")]),
+            ]),
+            Value::Array(vec![
+                int(8001),
+                int(16383),
+                Value::Array(vec![bulk(""), int(7002), bulk("id2")]),
+            ]),
+        ]);
+        let map = router
+            .build(reply, &cluster.seeds[0])
+            .expect("a valid reply");
+        assert_eq!(map.masters.len(), 2);
+        let owner = |slot: usize| map.masters[usize::from(map.owner[slot])].address.clone();
+        assert_eq!(owner(0).describe(), "10.0.0.1:7001");
+        assert_eq!(owner(8000).describe(), "10.0.0.1:7001");
+        // "" is the node that was asked; credentials come from the seeds.
+        assert_eq!(owner(16383).describe(), "10.0.0.9:7002");
+        assert_eq!(owner(16383).password.as_deref(), Some("pw"));
+        // A slot outside every range, a range past the end, and a non-array: refused.
+        let partial = Value::Array(vec![Value::Array(vec![
+            int(0),
+            int(100),
+            Value::Array(vec![bulk("h"), int(1)]),
+        ])]);
+        let map = router
+            .build(partial, &cluster.seeds[0])
+            .expect("a partial map is a map");
+        assert_eq!(map.owner[101], UNSERVED);
+        let past = Value::Array(vec![Value::Array(vec![
+            int(0),
+            int(16384),
+            Value::Array(vec![bulk("h"), int(1)]),
+        ])]);
+        assert!(router.build(past, &cluster.seeds[0]).is_err());
+        assert!(router.build(Value::Nil, &cluster.seeds[0]).is_err());
+    }
+
+    #[test]
+    fn moved_points_the_slot_at_its_new_master_and_asks_for_the_whole_map() {
+        let cluster = Cluster {
+            seeds: vec![seed("h", 1)],
+        };
+        let state = State::default();
+        let router = Router {
+            cluster: &cluster,
+            state: &state,
+            tls: None,
+            connect_timeout: None,
+            max_connections: 4,
+        };
+        let reply = Value::Array(vec![Value::Array(vec![
+            int(0),
+            int(16383),
+            Value::Array(vec![bulk("a"), int(1)]),
+        ])]);
+        *state.map.write() = Arc::new(router.build(reply, &cluster.seeds[0]).expect("valid"));
+        let b = Target::Tcp {
+            host: "b".into(),
+            port: 2,
+        };
+        router.moved(42, &b);
+        let map = state.map.read().clone();
+        assert_eq!(map.masters[usize::from(map.owner[42])].address.target, b);
+        assert_eq!(
+            map.masters[usize::from(map.owner[43])].address.describe(),
+            "a:1"
+        );
+        assert!(state.stale.load(Ordering::Acquire));
+    }
+}
