@@ -125,6 +125,28 @@ class Cluster:
                 raise RuntimeError("the cluster did not reach cluster_state:ok")
             time.sleep(0.1)
 
+    def wait_replicated(self, timeout: float = 30.0) -> None:
+        """Until every live replica's link to its master is up (a replica that never finished its
+        first sync refuses to fail over: "Disconnected from master for longer than allowed")."""
+        deadline = time.monotonic() + timeout
+        while True:
+            links = []
+            for server in self.servers:
+                if server.pid is None:
+                    continue
+                try:
+                    info = self.node(server.port).info("replication")
+                except (redis.exceptions.RedisError, OSError):
+                    links.append(False)
+                    continue
+                if info.get("role") == "slave":
+                    links.append(info.get("master_link_status") == "up")
+            if all(links):
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError("the replicas did not finish syncing")
+            time.sleep(0.1)
+
     def _ok(self, port: int) -> bool:
         info = self.node(port).execute_command("CLUSTER", "INFO").decode()
         fields = dict(line.split(":", 1) for line in info.split() if ":" in line)

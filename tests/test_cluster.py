@@ -197,8 +197,9 @@ def test_a_cluster_over_tls(tmp_path: Path) -> None:
 
 
 class Load:
-    """8 threads of mixed commands (GET/SET, Frappe's set_value/get_value, a multi-key EXISTS),
-    each on keys of its own; every exception and every wrong value is recorded."""
+    """8 threads of mixed commands (GET/SET, Frappe's set_value/get_value, a multi-key EXISTS, a
+    pipeline over several slots), each on keys of its own; every exception and every wrong value
+    is recorded."""
 
     def __init__(self, cache: RedisWrapper, threads: int = 8) -> None:
         self.cache = cache
@@ -245,8 +246,19 @@ class Load:
                         self.wrong.append(f"{key}: {got!r}")
                     mine.add(n)
                     self.cache.set(key, n)  # back to an int for the GET branch
-                else:
+                elif n % 8 == 3:
                     self.cache.exists(*(f"load:{me}:{i}" for i in range(10)))
+                else:
+                    # A pipeline over several slots: grouped by master, redirections followed.
+                    keys = [f"load:{me}:{(n + i) % 200}" for i in range(5)]
+                    pipe = self.cache.pipeline(transaction=False)
+                    for k in keys:
+                        given.setdefault(k, set()).add(n)
+                        pipe.set(k, n)
+                    pipe.mget(keys)
+                    replies = pipe.execute()
+                    if replies[:5] != [True] * 5 or any(v is not None and int(v) != n for v in replies[5]):
+                        self.wrong.append(f"pipeline {keys}: {replies!r}")
             except Exception as e:  # noqa: BLE001 - every failure is recorded and judged
                 self.failures.append((start, time.monotonic(), f"{type(e).__name__}: {e}"))
             self.ops += 1
@@ -290,7 +302,7 @@ def test_slots_migrated_under_load_surface_no_error(cluster: Cluster, cache: Red
     moved = sum(1 for r in cluster.node(target).execute_command("CLUSTER", "SLOTS") if int(r[2][1]) == target)
     FIGURES["a reshard"] = (
         f"| 1000 slots migrated (`redis-cli --cluster reshard`) under 8 threads (GET/SET, "
-        f"set_value/get_value, 10-key EXISTS) | 0 errors surfaced, 0 wrong values | "
+        f"set_value/get_value, 10-key EXISTS, 6-command pipelines) | 0 errors surfaced, 0 wrong values | "
         f"{len(load.failures)} errors, {len(load.wrong)} wrong over {load.ops} calls; the "
         f"migration took {took:.1f} s |"
     )
@@ -377,6 +389,7 @@ def test_delete_keys_of_100k_keys_in_steps(cluster: Cluster, cache: RedisWrapper
 
 
 def test_a_master_killed_under_load_recovers_after_promotion(cluster: Cluster, cache: RedisWrapper) -> None:
+    cluster.wait_replicated()
     victim = cluster.masters()[0]
     with Load(cache) as load:
         time.sleep(0.5)

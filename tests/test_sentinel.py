@@ -233,6 +233,22 @@ def test_sentinels_and_master_over_tls(tmp_path: Path) -> None:
         g.close()
 
 
+def test_a_known_master_keeps_serving_while_every_sentinel_is_down() -> None:
+    g = SentinelGroup()
+    try:
+        w = RedisWrapper.from_sentinel(g.addresses, SERVICE, site=SITE, socket_connect_timeout=0.5)
+        w.set_value("before", 1)
+        for s in g.sentinels:
+            s.stop()
+        # The master is known and answers ROLE as master: no sentinel is needed for that.
+        w.close()  # new connections too, not only the open ones
+        w.set_value("after", 2)
+        assert w.get_value("after", use_local_cache=False) == 2
+        assert pickle.loads(g.node(g.servers[0].port).get(f"{SITE}|after")) == 2
+    finally:
+        g.close()
+
+
 def _watchers() -> int:
     """Threads of this process named like our sentinel watchers."""
     count = 0
