@@ -108,10 +108,6 @@ fn is_read_only(reply: &Value) -> bool {
     matches!(reply, Value::ServerError(e) if e.code() == "READONLY")
 }
 
-fn read_only() -> CacheError {
-    CacheError::Response(Reply::ReadOnly, String::new())
-}
-
 fn convert<T: FromRedisValue>(value: Value) -> CacheResult<T> {
     redis::from_redis_value(value).map_err(|e| CacheError::from(redis::RedisError::from(e)))
 }
@@ -250,8 +246,12 @@ impl Transport {
 
     /// Whether `error` is READONLY from a Sentinel master; if so its connections are retired.
     fn demoted_by(&self, error: Option<&CacheError>) -> bool {
-        let read_only = matches!(error, Some(CacheError::Response(Reply::ReadOnly, _)));
-        if read_only && matches!(self.locator, Locator::Sentinel(_)) {
+        matches!(error, Some(CacheError::Response(Reply::ReadOnly, _))) && self.master_demoted()
+    }
+
+    /// A READONLY reply came back: for a Sentinel master, retires its connections (true).
+    fn master_demoted(&self) -> bool {
+        if matches!(self.locator, Locator::Sentinel(_)) {
             self.connections().master.read_only();
             return true;
         }
@@ -341,7 +341,7 @@ impl Transport {
             })
         };
         let replies = once()?;
-        if !replies.iter().any(is_read_only) || !self.demoted_by(Some(&read_only())) {
+        if !replies.iter().any(is_read_only) || !self.master_demoted() {
             return Ok(replies);
         }
         // A replica ran none of the writes; the reads are safe to repeat, the rest not.
@@ -350,7 +350,7 @@ impl Transport {
         }
         let replies = once()?;
         if replies.iter().any(is_read_only) {
-            self.demoted_by(Some(&read_only()));
+            self.master_demoted();
             return Err(self.still_read_only());
         }
         Ok(replies)

@@ -576,19 +576,23 @@ mod tests {
         }
     }
 
+    fn router<'t>(cluster: &'t Cluster, state: &'t State) -> Router<'t> {
+        Router {
+            cluster,
+            state,
+            tls: None,
+            connect_timeout: None,
+            max_connections: 4,
+        }
+    }
+
     #[test]
     fn a_slot_map_is_built_from_cluster_slots_and_unknown_hosts_are_the_asked_node() {
         let cluster = Cluster {
             seeds: vec![seed("10.0.0.9", 7000)],
         };
         let state = State::default();
-        let router = Router {
-            cluster: &cluster,
-            state: &state,
-            tls: None,
-            connect_timeout: None,
-            max_connections: 4,
-        };
+        let router = router(&cluster, &state);
         let reply = Value::Array(vec![
             Value::Array(vec![
                 int(0),
@@ -636,13 +640,7 @@ mod tests {
             seeds: vec![seed("h", 1)],
         };
         let state = State::default();
-        let router = Router {
-            cluster: &cluster,
-            state: &state,
-            tls: None,
-            connect_timeout: None,
-            max_connections: 4,
-        };
+        let router = router(&cluster, &state);
         let reply = Value::Array(vec![Value::Array(vec![
             int(0),
             int(16383),
