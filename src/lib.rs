@@ -1,5 +1,6 @@
 //! frappe-cache: Frappe's Redis cache layer as a native extension.
 
+mod client_cache;
 mod codec;
 mod decorators;
 mod digest;
@@ -83,6 +84,8 @@ mod _native {
     use super::_after_fork_in_child;
     #[pymodule_export]
     use super::{glob_escape, inspect_pickle, mask_password};
+    #[pymodule_export]
+    use crate::client_cache::ClientCache;
     #[pymodule_export]
     use crate::decorators::{
         RedisCached, RequestCached, SiteCached, arg_digest, get_default_cache, set_default_cache,

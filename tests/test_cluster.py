@@ -21,7 +21,7 @@ from pathlib import Path
 import frappe_cache
 import pytest
 from clusters import Cluster
-from frappe_cache import CacheResponseError, RedisWrapper
+from frappe_cache import CacheResponseError, ClientCache, RedisWrapper
 from frappe_cache._native import ClusterNodes
 from support import CommandCounter, make_pki, recorder
 
@@ -436,3 +436,16 @@ def test_install_builds_frappe_cache_from_redis_cache_cluster_nodes(cluster: Clu
     finally:
         frappe.COMMON_SITE_CONFIG.clear()
         harness.unload()
+
+
+def test_the_client_cache_passes_through_on_a_cluster(cluster: Cluster, cache: RedisWrapper) -> None:
+    """Tracking is per node and a REDIRECT must stay on one: on a cluster the client cache does
+    not cache, says why, and behaves as frappe.cache."""
+    cc = ClientCache(cache)
+    assert not cc.healthy
+    assert "Cluster" in (cc.unhealthy_reason or "")
+    cc.set_value("k", {"a": 1})
+    assert cc.get_value("k") == {"a": 1}
+    assert cc.statistics.used == 0
+    cluster.client().set(f"{SITE}|k", pickle.dumps("peer"))
+    assert cc.get_value("k") == "peer"

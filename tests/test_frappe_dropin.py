@@ -90,9 +90,10 @@ def test_install_makes_frappe_cache_ours(frappe: ModuleType) -> None:
 
         assert isinstance(setup_cache(), RedisWrapper), "a factory, as Frappe's"
         assert frappe_cache.get_default_cache() is cache, "the decorators follow frappe.cache"
-        # v16 builds its ClientCache right after, with ours as the invalidator it subscribes through
-        assert frappe.client_cache is not None and frappe.client_cache.healthy
-        assert frappe.client_cache.invalidator is cache
+        # v16 builds its ClientCache right after: ours (issue 10), over frappe.cache
+        assert isinstance(frappe.client_cache, dropin.FrappeClientCache)
+        assert frappe.client_cache.healthy, frappe.client_cache.unhealthy_reason
+        assert frappe.client_cache.redis is cache
         assert isinstance(cache, redis.Redis), "a redis.Redis, as Frappe's wrapper is"
     with job(frappe, SITE2):
         assert frappe.cache is cache  # one wrapper per process, for every site
@@ -445,11 +446,17 @@ def test_missing_redis_cache_url_fails_like_frappe(standin: ModuleType) -> None:
     standin.destroy()
 
 
-def test_client_cache_invalidations_reach_frappes_subscriber(frappe: ModuleType, raw: redis.Redis) -> None:
-    """v16's ClientCache pairs ``frappe.cache.client_id()`` with ``frappe.cache.pubsub()``: a key
-    read on a tracked connection and then written elsewhere is reported to its handler."""
+def test_client_cache_invalidations_reach_frappes_subscriber(standin: ModuleType, raw: redis.Redis) -> None:
+    """With ``"frappe_cache_client_cache": 0`` Frappe keeps its own ClientCache, built over ours: it
+    pairs ``frappe.cache.client_id()`` with ``frappe.cache.pubsub()``, and a key read on a tracked
+    connection and then written elsewhere is reported to its handler."""
+    standin.SITES[SITE1]["frappe_cache_client_cache"] = 0
+    dropin.install()
+    frappe = standin
     with job(frappe):
         client_cache = frappe.client_cache
+        assert not isinstance(client_cache, dropin.FrappeClientCache)
+        assert client_cache.invalidator is frappe.cache
         tracked = client_cache.tracked_connection()
         key = f"{DB1}|tracked".encode()
         raw.set(key, b"1")
@@ -465,6 +472,37 @@ def test_client_cache_invalidations_reach_frappes_subscriber(frappe: ModuleType,
             assert time.monotonic() < deadline, client_cache.invalidated
             time.sleep(0.02)
         tracked.close()
+
+
+def test_frappe_client_cache_is_ours_with_frappes_surface(frappe: ModuleType, raw: redis.Redis) -> None:
+    """``frappe.client_cache`` under the drop-in: Frappe's constructor arguments, per-site keys
+    from ``frappe.local.conf``, ``get_doc`` under ``get_cached_doc``'s key, and a peer's write
+    invalidating it."""
+    loads = []
+    frappe.get_document_cache_key = lambda doctype, name: f"document_cache::{doctype}::{name}"
+    frappe.get_doc = lambda doctype, name: loads.append(name) or {"doctype": doctype, "name": name}
+    from frappe.utils.redis_wrapper import ClientCache
+
+    with job(frappe):
+        assert ClientCache(maxsize=2, ttl=1).maxsize == 2  # Frappe's own spelling builds ours
+        cc = frappe.client_cache
+        assert cc.get_doc("System Settings") == {"doctype": "System Settings", "name": "System Settings"}
+        assert cc.get_doc("System Settings")["name"] == "System Settings"
+        assert loads == ["System Settings"]
+        assert raw.exists(f"{DB1}|document_cache::System Settings::System Settings".encode())
+        cc.set_value("hooks", {"site": 1})
+    with job(frappe, site=SITE2):
+        assert frappe.client_cache.get_value("hooks") is None  # another site, another prefix
+    with job(frappe):
+        assert frappe.client_cache.get_value("hooks") == {"site": 1}
+        raw.set(f"{DB1}|hooks".encode(), pickle.dumps({"site": "peer"}))
+        deadline = time.monotonic() + 1
+        while frappe.client_cache.get_value("hooks") != {"site": "peer"}:
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+        assert dropin.status()["client_cache"].startswith(
+            "frappe_cache.frappe.FrappeClientCache (healthy=True"
+        )
 
 
 def test_gevent_workers_are_warned_about(standin: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from frappe_cache import CacheConnectionError, RedisWrapper
+from frappe_cache import CacheConnectionError, ClientCache, RedisWrapper
 from frappe_cache._native import SentinelMaster
 from sentinels import SERVICE, SentinelGroup, wait_switch
 from support import make_pki, recorder
@@ -473,3 +473,24 @@ def test_install_builds_frappe_cache_from_frappes_sentinel_keys(group: SentinelG
     finally:
         frappe.COMMON_SITE_CONFIG.clear()
         harness.unload()
+
+
+def test_the_client_cache_follows_a_failover(group: SentinelGroup, cache: RedisWrapper) -> None:
+    """Issue 10 on Sentinel: the listener and the tracked connection move to the new master; what
+    was cached from the old one is dropped, and the new master's invalidations arrive."""
+    cc = ClientCache(cache)
+    assert cc.healthy, cc.unhealthy_reason
+    cc.set_value("k", "before")
+    assert cc.get_value("k") == "before"
+    old, new = group.failover()
+    deadline = time.monotonic() + 10
+    while not (cc.healthy and cc.statistics.used == 0) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert cc.statistics.used == 0  # the old master's tracking is gone with it
+    cc.set_value("k", "on the new master")
+    assert cc.get_value("k") == "on the new master"
+    group.node(new).set(f"{SITE}|k", pickle.dumps("peer"))
+    deadline = time.monotonic() + 1
+    while cc.get_value("k") != "peer" and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert cc.get_value("k") == "peer"

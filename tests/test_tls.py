@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pickle
 import shutil
+import time
 
 import pytest
-from frappe_cache import CacheConnectionError, RedisWrapper
+from frappe_cache import CacheConnectionError, ClientCache, RedisWrapper
 from frappe_cache.testing import RedisServer, _free_port
 from support import make_pki
 
@@ -66,3 +67,21 @@ def test_tls_options_are_checked_up_front(pki, tmp_path):
         RedisWrapper.from_url("rediss://localhost:1", ssl_ca_certs=str(tmp_path / "missing.pem"))
     with pytest.raises(ValueError, match="both ssl_certfile and ssl_keyfile"):
         RedisWrapper.from_url("rediss://localhost:1", ssl_certfile=str(pki / "client.crt"))
+
+
+def test_the_client_cache_over_tls(pki, tls_port):
+    import redis
+
+    cache = RedisWrapper.from_url(
+        f"rediss://localhost:{tls_port}", site="tls", ssl_ca_certs=str(pki / "ca.crt")
+    )
+    cc = ClientCache(cache)
+    assert cc.healthy, cc.unhealthy_reason
+    cc.set_value("k", 1)
+    raw = redis.Redis(host="localhost", port=tls_port, ssl=True, ssl_ca_certs=str(pki / "ca.crt"))
+    raw.set(b"tls|k", pickle.dumps(2))
+    deadline = time.monotonic() + 1
+    while cc.get_value("k") != 2 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert cc.get_value("k") == 2
+    raw.close()

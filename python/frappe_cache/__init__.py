@@ -34,6 +34,7 @@ from frappe_cache.caching import (
     set_default_cache,
     site_cache,
 )
+from frappe_cache.client_cache import CacheStatistics, ClientCache
 from frappe_cache.exceptions import (
     CacheConnectionError,
     CacheError,
@@ -53,6 +54,8 @@ MutableMapping.register(LocalCache)
 
 __all__ = [
     "CacheConnectionError",
+    "CacheStatistics",
+    "ClientCache",
     "CacheError",
     "CacheResponseError",
     "CacheTimeoutError",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import weakref
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar, overload
 
@@ -147,6 +148,19 @@ def site_cache(ttl: Any = None, maxsize: int | None = None) -> Any:
     def decorator(func: F) -> F:
         if inspect.iscoroutinefunction(func):
             raise TypeError("@site_cache memoizes results, not coroutines: use it on a plain def")
-        return _wrap(_native.SiteCached(func, ttl, maxsize), func)  # type: ignore[no-any-return]
+        fn = _wrap(_native.SiteCached(func, ttl, maxsize), func)
+        _site_cached.add(fn)
+        return fn  # type: ignore[no-any-return]
 
     return decorator
+
+
+# Every @site_cache function alive, for clear_site_caches().
+_site_cached: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def clear_site_caches() -> None:
+    """Empty every ``@site_cache`` function of this process (Frappe's ``_SITE_CACHE.clear()``;
+    what a ``clear_persistent_cache`` message without a doctype asks of every process)."""
+    for fn in list(_site_cached):
+        fn.clear_cache()

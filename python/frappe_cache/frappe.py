@@ -42,19 +42,21 @@ itself has no cluster support) gets ``RedisWrapper.from_cluster`` on them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 import threading
 import time
 import warnings
-import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
 import frappe_cache
 from frappe_cache import _native
+from frappe_cache.caching import clear_site_caches
+from frappe_cache.client_cache import ClientCache
 from frappe_cache.wrapper import RedisWrapper
 
 __all__ = ["check", "install", "installed", "status"]
@@ -65,8 +67,6 @@ _INSTALLED = "__frappe_cache_installed__"
 _install_lock = threading.RLock()
 # Guards replacing a Frappe-built frappe.cache (Frappe's own set-up has its own lock).
 _replace_lock = threading.Lock()
-# Every function decorated through frappe.utils.caching.site_cache after install().
-_site_cached: weakref.WeakSet[Any] = weakref.WeakSet()
 # How install() found the process: before any request or job (bench commands, gunicorn's
 # --preload master, whose forked workers inherit it), or inside one. None: not installed.
 _installed_when: str | None = None
@@ -92,6 +92,7 @@ def install() -> None:
             return
         _watch_local(frappe)
         _patch_setup_cache(frappe)
+        _patch_client_cache(frappe)
         _native.set_user_resolver(lambda: _session_user(frappe))
         # The decorators use whatever frappe.cache is at each call (Frappe rebuilds it at will).
         frappe_cache.set_default_cache(lambda: _ours_or_none(frappe.cache))
@@ -200,6 +201,70 @@ def _ensure_ours(frappe: Any, conf: Any) -> None:
     with _replace_lock:
         if not isinstance(frappe.cache, RedisWrapper):
             frappe.cache = _build_cache(conf)
+            frappes = getattr(frappe, "client_cache", None)
+            if frappes is not None and _client_cache_wanted(conf):
+                frappe.client_cache = FrappeClientCache()
+                _stop_listener(frappes)
+
+
+# -- frappe.client_cache (v16) -------------------------------------------------------------------
+
+
+class FrappeClientCache(ClientCache):
+    """``frappe.client_cache`` under the drop-in: our ``ClientCache`` over ``frappe.cache``, built
+    with the arguments of Frappe's (``maxsize``, ``ttl``; ``monitor`` is unused there too), plus
+    Frappe's ``get_doc``."""
+
+    def __new__(
+        cls, maxsize: int | None = 1024, ttl: float | None = 600, monitor: Any = None
+    ) -> FrappeClientCache:
+        import frappe
+
+        return super().__new__(cls, frappe.cache, maxsize=maxsize, ttl=ttl)  # type: ignore[return-value]
+
+    def get_doc(self, doctype: str, name: str | None = None) -> Any:
+        """A document (a Single when ``name`` is omitted), cached under ``get_cached_doc``'s key."""
+        import frappe
+
+        name = name or doctype
+        key = frappe.get_document_cache_key(doctype, name)
+        return self.get_value(key, generator=lambda: frappe.get_doc(doctype, name))
+
+
+def _stop_listener(client_cache: Any) -> None:
+    """Stop the invalidation thread of a Frappe ``ClientCache`` that ours replaced."""
+    thread = getattr(client_cache, "invalidator_thread", None)
+    stop = getattr(thread, "stop", None)
+    if callable(stop):
+        with contextlib.suppress(Exception):
+            stop()
+
+
+def _client_cache_wanted(conf: Any) -> bool:
+    """Ours unless the site config says ``"frappe_cache_client_cache": 0``."""
+    return bool(conf is None or conf.get("frappe_cache_client_cache", 1))
+
+
+def _patch_client_cache(frappe: Any) -> None:
+    """v16's ``setup_redis_cache_connection`` builds ``frappe.client_cache`` with
+    ``frappe.utils.redis_wrapper.ClientCache()`` right after ``frappe.cache``: it gets ours when
+    ``frappe.cache`` is ours (else, or when the config opts out, Frappe's own)."""
+    try:
+        import frappe.utils.redis_wrapper as redis_wrapper
+    except ImportError:
+        return
+    original = getattr(redis_wrapper, "ClientCache", None)
+    if original is None or getattr(original, "__frappe_cache_original__", None) is not None:
+        return  # v15 has no client cache
+
+    def client_cache(maxsize: int | None = 1024, ttl: float | None = 600, monitor: Any = None) -> Any:
+        if isinstance(getattr(frappe, "cache", None), RedisWrapper) and _client_cache_wanted(_conf(frappe)):
+            return FrappeClientCache(maxsize=maxsize, ttl=ttl, monitor=monitor)
+        return original(maxsize, ttl) if monitor is None else original(maxsize, ttl, monitor)
+
+    client_cache.__doc__ = original.__doc__
+    client_cache.__frappe_cache_original__ = original  # type: ignore[attr-defined]
+    redis_wrapper.ClientCache = client_cache
 
 
 # -- frappe.local: the request cache follows Frappe's own assignments ---------------------------
@@ -282,8 +347,7 @@ class _SiteCacheRegistry(defaultdict):  # type: ignore[type-arg]
 
     def clear(self) -> None:
         super().clear()
-        for fn in list(_site_cached):
-            fn.clear_cache()
+        clear_site_caches()
 
 
 def _patch_decorators(frappe: Any) -> None:
@@ -294,22 +358,7 @@ def _patch_decorators(frappe: Any) -> None:
     except ImportError:
         return
 
-    def site_cache(ttl: Any = None, maxsize: int | None = None) -> Any:
-        if callable(ttl):  # bare @site_cache
-            fn = caching.site_cache(ttl)
-            _site_cached.add(fn)
-            return fn
-        decorate = caching.site_cache(ttl=ttl, maxsize=maxsize)
-
-        def decorator(func: Callable[..., Any]) -> Any:
-            fn = decorate(func)
-            _site_cached.add(fn)
-            return fn
-
-        return decorator
-
-    site_cache.__doc__ = caching.site_cache.__doc__
-    ours = {"redis_cache": caching.redis_cache, "site_cache": site_cache}
+    ours = {"redis_cache": caching.redis_cache, "site_cache": caching.site_cache}
     for name, decorator in ours.items():
         frappes = getattr(frappe_caching, name, None)
         setattr(frappe_caching, name, decorator)
@@ -343,6 +392,7 @@ def status() -> dict[str, Any]:
         "frappe_cache": f"{type(cache).__module__}.{type(cache).__qualname__}",
         "local_cache": type(getattr(frappe.local, "cache", None)).__qualname__,
         "redis_cache_decorator": f"{_decorator_module(frappe)}",
+        "client_cache": _describe_client_cache(frappe),
         "url": getattr(cache, "url", None) if isinstance(cache, RedisWrapper) else None,
         "site": frappe_cache.current_site(),
         "user": frappe_cache.current_user(),
@@ -379,6 +429,14 @@ def check(in_worker: Any = False) -> dict[str, Any]:
 @frappe_cache.redis_cache(ttl=60)
 def _check_redis_cache(token: str) -> dict[str, Any]:
     return {"token": token, "computed_at": time.time()}
+
+
+def _describe_client_cache(frappe: Any) -> str | None:
+    client_cache = getattr(frappe, "client_cache", None)
+    if client_cache is None:
+        return None
+    kind = f"{type(client_cache).__module__}.{type(client_cache).__qualname__}"
+    return f"{kind} (healthy={getattr(client_cache, 'healthy', None)})"
 
 
 def _decorator_module(frappe: Any) -> str:

@@ -1,5 +1,6 @@
-//! Hand-written entry points for the two hottest calls: `get_value(key)` and `hget(name, key)`
-//! answered from the request-local cache.
+//! Hand-written entry points for the hottest calls: `get_value(key)` and `hget(name, key)`
+//! answered from the request-local cache, and `ClientCache.get_value(key)` from the client
+//! cache.
 //!
 //! Such a hit does little work (build the key in a reused buffer, one map lookup, one incref),
 //! and PyO3's generated method around it (parsing six parameters, its per-call bookkeeping)
@@ -15,11 +16,13 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
+use crate::client_cache::ClientCache;
 use crate::wrapper::RedisWrapper;
 
 /// The PyO3 methods replaced, called for everything the fast path does not answer.
 static GET_VALUE: AtomicPtr<ffi::PyObject> = AtomicPtr::new(std::ptr::null_mut());
 static HGET: AtomicPtr<ffi::PyObject> = AtomicPtr::new(std::ptr::null_mut());
+static CLIENT_GET_VALUE: AtomicPtr<ffi::PyObject> = AtomicPtr::new(std::ptr::null_mut());
 
 /// A `PyMethodDef` CPython keeps a pointer to for the life of the type.
 struct Def(UnsafeCell<ffi::PyMethodDef>);
@@ -43,11 +46,21 @@ static HGET_DEF: Def = Def(UnsafeCell::new(ffi::PyMethodDef {
         .as_ptr(),
 }));
 
-/// Puts the fast entry points in front of `RedisWrapper`'s PyO3 methods.
+static CLIENT_GET_VALUE_DEF: Def = Def(UnsafeCell::new(ffi::PyMethodDef {
+    ml_name: c"get_value".as_ptr(),
+    ml_meth: ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: client_get_value },
+    ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
+    ml_doc: c"get_value($self, /, key, *, shared=False, generator=None)\n--\n\nFrappe's ClientCache.get_value: this process's copy while it is fresh, else Redis."
+        .as_ptr(),
+}));
+
+/// Puts the fast entry points in front of `RedisWrapper`'s and `ClientCache`'s PyO3 methods.
 pub fn install(py: Python<'_>) -> PyResult<()> {
     let ty = py.get_type::<RedisWrapper>();
     replace(&ty, "get_value", &GET_VALUE, &GET_VALUE_DEF)?;
-    replace(&ty, "hget", &HGET, &HGET_DEF)
+    replace(&ty, "hget", &HGET, &HGET_DEF)?;
+    let ty = py.get_type::<ClientCache>();
+    replace(&ty, "get_value", &CLIENT_GET_VALUE, &CLIENT_GET_VALUE_DEF)
 }
 
 fn replace(
@@ -208,5 +221,35 @@ unsafe extern "C" fn hget(
             }
         }
         general(&HGET, slf, args, nargs, kwnames)
+    }
+}
+
+unsafe extern "C" fn client_get_value(
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: CPython calls this METH_FASTCALL entry with the call's own live arguments, and
+    // only with a `ClientCache` (or subclass) instance as `slf`: the method descriptor checks
+    // the type of self before calling it.
+    unsafe {
+        if nargs == 1 && kwnames.is_null() {
+            if let Some(raw) = text(*args) {
+                let py = Python::assume_attached();
+                let cache = Bound::from_borrowed_ptr(py, slf);
+                let cache = cache.cast_unchecked::<ClientCache>().get();
+                // Outside PyO3's panic guard: a panic takes the general path instead.
+                let hit = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    cache.fast_hit(py, raw)
+                }))
+                .ok()
+                .flatten();
+                if let Some(value) = hit {
+                    return value;
+                }
+            }
+        }
+        general(&CLIENT_GET_VALUE, slf, args, nargs, kwnames)
     }
 }

@@ -30,7 +30,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::PyTuple;
 
 pub use binding::{LocalCache, ScopeState};
-pub use store::Key;
+pub use store::{FxMap, Key};
 
 use crate::errors::{CacheError, CacheResult};
 

@@ -49,7 +49,7 @@ impl Hasher for FxHasher {
     }
 }
 
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// A key of the store that Rust can hold without Python: Frappe's keys are bytes (prefixed) or,
 /// when shared, whatever the caller passed (usually a str).

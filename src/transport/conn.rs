@@ -124,12 +124,20 @@ impl Conn {
     /// Whether this connection must not be reused: its server is no longer the master, or it
     /// rested long enough to be looked at and is already gone (see `Stream::looks_dead`).
     pub fn stale(&self) -> bool {
-        if let Some((epoch, at)) = &self.retire {
-            if epoch.load(Ordering::Acquire) != *at {
-                return true;
-            }
-        }
-        now_ms().saturating_sub(self.last_used) >= CHECK_AFTER_IDLE_MS && self.stream.looks_dead()
+        self.retired()
+            || now_ms().saturating_sub(self.last_used) >= CHECK_AFTER_IDLE_MS
+                && self.stream.looks_dead()
+    }
+
+    /// Whether its server is no longer the master (a Sentinel failover moved the epoch on).
+    pub fn retired(&self) -> bool {
+        matches!(&self.retire, Some((epoch, at)) if epoch.load(Ordering::Acquire) != *at)
+    }
+
+    /// Whether the server closed this idle connection (or sent something unasked), without
+    /// waiting: the client cache's watch over its tracked connection.
+    pub fn looks_dead(&self) -> bool {
+        self.stream.looks_dead()
     }
 
     /// One command and its reply; an error reply is an `Err`, classed as redis-py classes it.

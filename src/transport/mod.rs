@@ -13,7 +13,7 @@
 //! that a forked child never inherits (`fork`). Everything here runs with the GIL released.
 
 pub mod address;
-mod clock;
+pub mod clock;
 pub mod cluster;
 mod conn;
 pub mod deadline;
@@ -201,6 +201,18 @@ impl Transport {
             }
             other => other,
         })
+    }
+
+    /// A connection of its own to the server the commands go to (the Sentinel master
+    /// included), for a caller that keeps it: the client cache's listener and tracked
+    /// connection. A cluster has no single such server.
+    pub fn dedicated(&self, deadline: &Deadline<'_>) -> CacheResult<Conn> {
+        if self.clustered() {
+            return Err(CacheError::Config(
+                "a Redis Cluster has no single server to track keys on".into(),
+            ));
+        }
+        self.connect(deadline)
     }
 
     /// Closes the idle connections (the next command opens new ones).

@@ -79,7 +79,7 @@ impl FromPyObject<'_, '_> for Flag {
 
 /// The elements of a `keys`/`names` argument: a str, bytes or int is one key; any other
 /// iterable (list, tuple, set, dict view, generator) is many; anything else is one key.
-pub(super) fn many<'py>(arg: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+pub(crate) fn many<'py>(arg: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
     if arg.is_instance_of::<PyString>()
         || arg.is_instance_of::<PyBytes>()
         || arg.is_instance_of::<PyInt>()

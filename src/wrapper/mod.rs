@@ -13,13 +13,14 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PySet, PyTuple};
 use redis::Value;
 
+pub(crate) use args::many;
 pub(crate) use args::{Flag, User};
-pub(crate) use local::{Made, local_get_wire, local_put_wire};
+pub(crate) use local::{Made, local_forget, local_get_wire, local_put, local_put_wire};
 pub(crate) use plumbing::{refused, swallow};
 
-use args::{command_from, many};
+use args::command_from;
 pub use cluster::ClusterNodes;
-use local::{forget_field, hash_field, local_forget, local_get, local_hash, local_put};
+use local::{forget_field, hash_field, local_get, local_hash};
 use plumbing::{bytes_list, cmd_with};
 pub use sentinel::SentinelMaster;
 

@@ -87,6 +87,11 @@ impl RedisWrapper {
         py.detach(|| f(&self.transport, &deadline))
     }
 
+    /// The connections under this wrapper (the client cache opens its own through them).
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
     /// Frappe's `make_key(key, user, shared)`.
     pub(crate) fn make<'py>(
         &self,
@@ -294,7 +299,7 @@ impl RedisWrapper {
         swallow(result.map(drop), ())
     }
 
-    pub(super) fn unlink(&self, py: Python<'_>, keys: &[Made<'_>]) -> CacheResult<()> {
+    pub(crate) fn unlink(&self, py: Python<'_>, keys: &[Made<'_>]) -> CacheResult<()> {
         if keys.is_empty() {
             return Ok(());
         }
