@@ -21,15 +21,17 @@ on a ``redis_cache`` miss).
 from __future__ import annotations
 
 import pickle
+import threading
+import time
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, NamedTuple
 
 import redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from werkzeug.local import Local, release_local
 
-__all__ = ["BaselineWrapper", "_dict", "cache", "destroy", "init", "local", "redis_cache", "setup_cache"]
+__all__ = ["BaselineClientCache", "BaselineWrapper", "_dict", "cache", "destroy", "init", "local", "redis_cache", "setup_cache"]
 
 PICKLE_PROTOCOL = 5
 
@@ -295,3 +297,120 @@ def redis_cache(
     if callable(ttl):
         return decorator(ttl)
     return decorator
+
+
+# -- ClientCache (§4) ----------------------------------------------------------------------------
+class _Entry(NamedTuple):
+    value: Any
+    expiry: float
+
+
+_WAITING = _Entry(None, -1.0)  # the one placeholder every fetch shares (§4.3 step 4)
+
+
+class _TrackingConnection(redis.Connection):
+    """A pooled connection that turns tracking on, redirected to the subscriber, when it connects."""
+
+    def __init__(self, *args: Any, redirect_to: int = 0, **kwargs: Any) -> None:
+        self.redirect_to = redirect_to
+        super().__init__(*args, **kwargs)
+
+    def on_connect(self) -> None:
+        super().on_connect()
+        self.send_command("CLIENT", "TRACKING", "ON", "REDIRECT", self.redirect_to, "NOLOOP")
+        self.read_response()
+
+
+class BaselineClientCache:
+    """Frappe v16's ``ClientCache`` on redis-py, rebuilt from ``frappe-behaviour.md`` §4: a dict of
+    prefixed key -> (value, monotonic expiry), one shared placeholder, a lock around writes only,
+    the subscriber on ``frappe.cache`` (``CLIENT ID`` then ``pubsub()``, which redis-py's pool
+    hands the same connection), a second wrapper whose connections track with REDIRECT over RESP2,
+    FIFO eviction of one entry when full, and a SET followed by a GET on every write."""
+
+    def __init__(
+        self, url: str, maxsize: int = 1024, ttl: float = 600, invalidator: BaselineWrapper | None = None
+    ) -> None:
+        self.maxsize = maxsize or 1024
+        self.local_ttl = ttl
+        self.lock = threading.RLock()
+        self.cache: dict[Any, _Entry] = {}
+        self.hits = self.misses = 0
+        self.invalidator = invalidator or cache  # frappe.cache
+        assert self.invalidator is not None, "setup_cache() first"
+        self.invalidator_id = self.invalidator.client_id()
+        pool = redis.ConnectionPool.from_url(
+            url, connection_class=_TrackingConnection, redirect_to=self.invalidator_id, protocol=2
+        )
+        self.redis = BaselineWrapper(connection_pool=pool)
+        self.healthy = True
+        self._pubsub = self.invalidator.pubsub()
+        self._pubsub.subscribe(**{"__redis__:invalidate": self._invalidated})
+        self._closing = False
+        self._thread = self._pubsub.run_in_thread(sleep_time=60, daemon=True, exception_handler=self._failed)
+
+    def close(self) -> None:
+        self._closing = True
+        self._thread.stop()
+        self._thread.join(timeout=5)
+        self.redis.close()
+
+    def _failed(self, error: BaseException, pubsub: Any, thread: Any) -> None:
+        """Frappe's handler empties the cache on a connection error; closing ends the thread."""
+        with self.lock:
+            self.cache.clear()
+        if self._closing:
+            thread.stop()
+            return
+        if not isinstance(error, redis.ConnectionError):
+            self.healthy = False
+            raise error
+        time.sleep(1)
+
+    def get_value(self, key: Any, *, shared: bool = False, generator: Callable[[], Any] | None = None) -> Any:
+        key = self.redis.make_key(key, shared=shared)
+        entry = self.cache.get(key)
+        if entry is not None and time.monotonic() < entry.expiry:
+            self.hits += 1
+            return entry.value
+        self.misses += 1
+        with self.lock:
+            self.cache[key] = _WAITING
+        value = self.redis.get_value(key, shared=True, use_local_cache=False)
+        if value is None:
+            if generator:
+                value = generator()
+                self.set_value(key, value, shared=True)
+            return value
+        self._make_room()
+        with self.lock:
+            if key in self.cache:  # no invalidation since the placeholder went in
+                self.cache[key] = _Entry(value, time.monotonic() + self.local_ttl)
+        return value
+
+    def set_value(self, key: Any, val: Any, *, shared: bool = False) -> None:
+        key = self.redis.make_key(key, shared=shared)
+        self._make_room()
+        self.redis.set_value(key, val, shared=True)
+        with self.lock:
+            self.cache[key] = _Entry(val, time.monotonic() + self.local_ttl)
+        self.redis.get_value(key, shared=True, use_local_cache=False)  # so Redis tracks it for us
+
+    def delete_value(self, key: Any, *, shared: bool = False) -> None:
+        key = self.redis.make_key(key, shared=shared)
+        self.redis.delete(key)
+        with self.lock:
+            self.cache.pop(key, None)
+
+    def _make_room(self) -> None:
+        if len(self.cache) >= self.maxsize:
+            with self.lock:
+                self.cache.pop(next(iter(self.cache)), None)
+
+    def _invalidated(self, message: dict[str, Any]) -> None:
+        with self.lock:
+            if message["data"] is None:
+                self.cache.clear()
+            else:
+                for key in message["data"]:
+                    self.cache.pop(key, None)

@@ -67,6 +67,8 @@ QUICK = {
     "delete_keys": 100_000,
     "delete_rounds": 1,
     "rss_ops": 100_000,
+    "cc_writes": 1_000,
+    "cc_stale_s": 4.0,
 }
 FULL = {
     "hit_rounds": 21,
@@ -89,6 +91,8 @@ FULL = {
     "delete_keys": 100_000,
     "delete_rounds": 3,
     "rss_ops": 1_000_000,
+    "cc_writes": 1_000,
+    "cc_stale_s": 8.0,
 }
 SCENARIOS = (
     "hit",
@@ -101,6 +105,7 @@ SCENARIOS = (
     "rss",
     "cluster",
     "remote",
+    "client_cache",
 )
 # One-way delay of bench/delay-proxy in the "remote" scenario: Redis as on another host.
 REMOTE_DELAY_US = 250
@@ -993,6 +998,235 @@ def scenario_remote(c: Ctx) -> None:
     )
 
 
+def _invalidation_delays(cc: Any, writer: Any, n: int) -> list[int]:
+    """Nanoseconds from another client's SET (sent) until ``cc.get_value`` returns the new value,
+    for ``n`` writes of a key ``cc`` holds. Polled every 50 us, so the listener gets the CPU."""
+    key = f"{SITE}|invalidated".encode()
+    writer.set(key, pickle.dumps(-1))
+    delays = []
+    for i in range(n):
+        while cc.get_value("invalidated") != i - 1:  # cached again (the previous round's value)
+            time.sleep(0.00005)
+        t0 = time.perf_counter_ns()
+        writer.set(key, pickle.dumps(i))
+        while cc.get_value("invalidated") != i:
+            time.sleep(0.00005)
+        delays.append(time.perf_counter_ns() - t0)
+    return delays
+
+
+def _stale_reads(fc: Any, seconds: float) -> dict[str, Any]:
+    """A writer bumps a version counter (plain redis-py) while two threads read it through a client
+    cache; meanwhile the listener's connection and the tracked one are killed (CLIENT KILL) and
+    the server is SIGKILLed and restarted. A read is stale when its version had been overwritten
+    more than 1 s before."""
+    import threading
+
+    import redis
+    from frappe_cache.testing import RedisServer
+
+    with RedisServer() as server:
+        cc = fc.ClientCache(fc.RedisWrapper.from_url(server.url, site=SITE, socket_timeout=1))
+        raw = redis.Redis.from_url(server.url, socket_timeout=1)
+        overwritten: dict[int, float] = {}
+        out = {"reads": 0, "stale": 0, "worst_s": 0.0, "writes": 0}
+        lock = threading.Lock()
+        stop = threading.Event()
+
+        def writer() -> None:
+            version = 0
+            while not stop.is_set():
+                try:
+                    raw.set(f"{SITE}|version".encode(), pickle.dumps(version + 1))
+                except redis.ConnectionError:
+                    time.sleep(0.01)
+                    continue
+                version += 1
+                with lock:
+                    overwritten[version - 1] = time.monotonic()
+                    out["writes"] += 1
+                time.sleep(0.001)
+
+        def reader() -> None:
+            while not stop.is_set():
+                time.sleep(0.0001)  # leave the writer the GIL: a read every ~0.1 ms per thread
+                try:
+                    seen = cc.get_value("version")
+                except fc.CacheError:
+                    continue
+                now = time.monotonic()
+                with lock:
+                    out["reads"] += 1
+                    when = overwritten.get(seen) if seen is not None else None
+                    if when is not None:
+                        out["worst_s"] = max(out["worst_s"], now - when)
+                        out["stale"] += now - when > 1.0
+
+        def kill(flag: str) -> None:
+            for client in raw.client_list():
+                if flag in client["flags"] or (flag == "P" and int(client.get("sub", 0)) > 0):
+                    raw.client_kill_filter(_id=int(client["id"]))
+
+        threads = [threading.Thread(target=writer), threading.Thread(target=reader), threading.Thread(target=reader)]
+        for t in threads:
+            t.start()
+        step = seconds / 4
+        try:
+            time.sleep(step)
+            kill("P")  # the listener
+            time.sleep(step)
+            kill("t")  # the tracked connection
+            time.sleep(step)
+            server.kill()
+            time.sleep(0.2)
+            server.restart()
+            time.sleep(step)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
+        raw.close()
+    return out
+
+
+def scenario_client_cache(c: Ctx) -> None:
+    """Issue 10: a client-cache hit against a dict subscript and Frappe's ClientCache (the
+    baseline's, on redis-py); how soon another client's write is seen, on loopback and through
+    the delay proxy; stale reads while the invalidation path is killed and Redis restarted; and a
+    Frappe-shaped request through the link with each cache."""
+    import redis
+
+    fc, B, cfg, rep = c.fc, c.B, c.cfg, c.report
+    ours = fc.ClientCache(c.ours)
+    base = B.BaselineClientCache(c.server.url, invalidator=c.base)
+    key = f"{SITE}|hooks".encode()
+    with fc.request_scope(SITE):
+        B.init(SITE)
+        # Each its own key: one's write would invalidate the other's copy.
+        ours.set_value("hooks", VALUE)
+        base.set_value("hooks:base", VALUE)
+        assert ours.get_value("hooks") is VALUE and base.get_value("hooks:base") is VALUE
+        samples = interleaved(
+            {
+                "ours": timer('f("hooks")', f=ours.get_value),
+                "baseline": timer('f("hooks:base")', f=base.get_value),
+                "dict": timer("d[k]", d={key: VALUE}, k=key),
+            },
+            cfg["hit_rounds"],
+            cfg["hit_n"],
+        )
+        B.destroy()
+    base.close()
+    s = summarize(samples)
+    m = s["median_ns"]
+    s["description"] = "ClientCache.get_value served from this process (200-byte value)"
+    rep.scenarios["client_cache_hit"] = s
+    rep.target("client_cache_hit_vs_dict", "`ClientCache` hit", "<= 3x a dict subscript",
+               m["ours"] / m["dict"], "<=", 3.0, num="ours", den="dict")  # fmt: skip
+    rep.target("client_cache_hit_vs_frappe", "`ClientCache` hit", "<= 0.2x Frappe's ClientCache hit",
+               m["ours"] / m["baseline"], "<=", 0.2, num="ours", den="Frappe's ClientCache (baseline)")  # fmt: skip
+
+    writes = cfg["cc_writes"]
+    writer = redis.Redis.from_url(c.server.url)
+    delays = {"loopback": _invalidation_delays(ours, writer, writes)}
+    started = start_delay_proxy(c.server.port, REMOTE_DELAY_US)
+    remote: dict[str, list[float]] = {}
+    if started is not None:
+        proc, port = started
+        try:
+            url = f"redis://127.0.0.1:{port}"
+            far = fc.ClientCache(fc.RedisWrapper.from_url(url, site=SITE))
+            delays["through the link"] = _invalidation_delays(far, writer, writes)
+            remote = _remote_requests(c, url, far)
+        finally:
+            proc.kill()
+            proc.wait()
+    writer.close()
+    for where, xs in delays.items():
+        xs.sort()
+        p99 = pct(xs, 0.99)
+        rep.scenarios[f"client_cache_invalidation_{where.replace(' ', '_')}"] = {
+            "description": f"another client's SET until get_value returns it ({where})",
+            "p50_us": round(pct(xs, 0.5) / 1000, 1),
+            "p99_us": round(p99 / 1000, 1),
+            "max_us": round(xs[-1] / 1000, 1),
+        }
+        rep.target(f"client_cache_invalidation_{where.replace(' ', '_')}",
+                   f"another client's write seen by `ClientCache.get_value` ({where})",
+                   "p99 <= 100 ms over 1,000 writes", p99 / 1e6, "<=", 100.0, num="ms",
+                   note=f"p50 {pct(xs, 0.5) / 1000:.0f} us, p99 {p99 / 1000:.0f} us, "
+                   f"slowest {xs[-1] / 1000:.0f} us over {len(xs)} writes")  # fmt: skip
+
+    stale = _stale_reads(fc, cfg["cc_stale_s"])
+    rep.scenarios["client_cache_stale_reads"] = {"description": "version checker across kills", **stale}
+    rep.target("client_cache_stale_reads", "`ClientCache` reads while its listener and tracked "
+               "connection are killed and Redis restarts", "0 reads older than 1 s", stale["stale"],
+               "<=", 0.0, num="reads",
+               note=f"{stale['reads']} reads of a counter written {stale['writes']} times; the oldest "
+               f"value read had been overwritten {stale['worst_s'] * 1000:.0f} ms before")  # fmt: skip
+
+    if remote:
+        r = {k: statistics.median(v) for k, v in remote.items()}
+        rep.scenarios["remote_request_client_cache"] = {
+            "description": "40 reads of 15 hot keys + 2 writes in one request, through the link",
+            "median_ns": r,
+            "rounds_ns": remote,
+        }
+        rep.target("remote_request_client_cache_vs_wrapper",
+                   "a Frappe-shaped request through the link, with our `ClientCache`",
+                   "<= 0.2x Frappe's wrapper without a client cache",
+                   r["ours_client_cache"] / r["frappe_wrapper"], "<=", 0.2,
+                   num="ours", den="Frappe's wrapper (baseline)",
+                   note=f"{r['ours_client_cache'] / 1e6:.2f} ms against {r['frappe_wrapper'] / 1e6:.2f} ms; "
+                   f"our wrapper alone {r['ours_wrapper'] / 1e6:.2f} ms")  # fmt: skip
+        rep.target("remote_request_client_cache_vs_frappe",
+                   "a Frappe-shaped request through the link, with our `ClientCache`",
+                   "faster than with Frappe's ClientCache", r["ours_client_cache"] / r["frappe_client_cache"],
+                   "<=", 1.0, num="ours", den="Frappe's ClientCache (baseline)",
+                   note=f"{r['frappe_client_cache'] / 1e6:.2f} ms with Frappe's: its writes take two round "
+                   "trips (SET, then GET), ours one (pipelined)")  # fmt: skip
+
+
+def _remote_requests(c: Ctx, url: str, ours_cc: Any) -> dict[str, list[float]]:
+    """The Frappe-shaped request through the link (``url``): reads of hot keys, two writes."""
+    fc, B, cfg = c.fc, c.B, c.cfg
+    ours_w = fc.RedisWrapper.from_url(url, site=SITE)
+    base_w = B.BaselineWrapper.from_url(url)
+    base_cc = B.BaselineClientCache(url, invalidator=base_w)
+    hot = [f"hot:{i}" for i in range(15)]
+    for k in hot:
+        ours_w.set_value(k, {"name": k, "value": VALUE})
+
+    def request(cache: Any, begin: Callable[[], Any], end: Callable[[], Any]) -> Callable[[], None]:
+        def run() -> None:
+            begin()
+            for i in range(40):
+                cache.get_value(hot[i % 15])
+            cache.set_value("req:a", 1)
+            cache.set_value("req:b", 2)
+            end()
+
+        return run
+
+    def ours_begin() -> None:
+        fc.begin_request(SITE)
+
+    def base_begin() -> None:
+        B.init(SITE)
+
+    sides = {
+        "ours_client_cache": timer("f()", f=request(ours_cc, ours_begin, fc.end_request)),
+        "ours_wrapper": timer("f()", f=request(ours_w, ours_begin, fc.end_request)),
+        "frappe_wrapper": timer("f()", f=request(base_w, base_begin, B.destroy)),
+        "frappe_client_cache": timer("f()", f=request(base_cc, base_begin, B.destroy)),
+    }
+    rounds, n = cfg["miss_rounds"], max(5, cfg["miss_n"] // 100)
+    try:
+        return interleaved(sides, rounds, n)
+    finally:
+        base_cc.close()
+
+
 def document_rows(B: Any, n: int = 100) -> list[Any]:
     """n rows shaped like frappe.get_all output: frappe._dict, 10 fields, 2 datetimes."""
     t0 = dt.datetime(2026, 11, 30, 9, 30, 15, 123456)
@@ -1295,6 +1529,7 @@ RUNNERS = {
     "rss": scenario_rss,
     "cluster": scenario_cluster,
     "remote": scenario_remote,
+    "client_cache": scenario_client_cache,
 }
 
 

@@ -373,7 +373,7 @@ def test_no_read_is_stale_across_kills_and_a_restart(fresh_server):
     wrapper = RedisWrapper.from_url(fresh_server.url, site="testsite", socket_timeout=1)
     cc = ClientCache(wrapper)
     stale = run_version_checker(cc, fresh_server, seconds=4.0)
-    assert stale["reads"] > 1000
+    assert stale["reads"] > 1000 and stale["writes"] > 500
     assert stale["older_than_1s"] == 0, stale
 
 
@@ -385,7 +385,7 @@ def run_version_checker(cc: ClientCache, server: RedisServer, seconds: float) ->
     written: dict[int, float] = {}  # version -> when it was overwritten
     lock = threading.Lock()
     stop = threading.Event()
-    result = {"reads": 0, "older_than_1s": 0, "worst_s": 0.0}
+    result = {"reads": 0, "older_than_1s": 0, "worst_s": 0.0, "writes": 0}
 
     def writer() -> None:
         version = 0
@@ -398,10 +398,12 @@ def run_version_checker(cc: ClientCache, server: RedisServer, seconds: float) ->
                 continue
             with lock:
                 written[version - 1] = time.monotonic()
+                result["writes"] += 1
             time.sleep(0.001)
 
     def reader() -> None:
         while not stop.is_set():
+            time.sleep(0.0001)  # leave the writer the GIL
             try:
                 seen = cc.get_value("version")
             except frappe_cache.CacheError:
@@ -507,3 +509,20 @@ def test_a_dropped_cache_stops_its_listener(wrapper, raw):
     assert len(listener_ids(raw)) == before + 1
     del cc
     wait_for(lambda: len(listener_ids(raw)) == before, timeout=2)
+
+
+def test_the_listener_thread_is_visible_and_idle(cc):
+    """Frappe's test_perf watches ``client_cache.invalidator_thread.native_id``'s CPU use."""
+    thread = cc.invalidator_thread
+    assert thread is not None and thread.is_alive()
+    stat = f"/proc/{os.getpid()}/task/{thread.native_id}/stat"
+    if not os.path.exists(stat):
+        pytest.skip("no /proc here")
+
+    def cpu_ticks() -> int:
+        fields = open(stat).read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+
+    before = cpu_ticks()
+    time.sleep(1.0)
+    assert cpu_ticks() - before <= 2  # at most 2% of one CPU while idle

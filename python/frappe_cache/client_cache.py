@@ -49,9 +49,8 @@ def _clear_persistent(payload: bytes) -> None:
     caching = sys.modules.get("frappe.utils.caching")
     site_cache = getattr(caching, "_SITE_CACHE", None)
     if site_cache is not None:
-        site_cache.clear()  # under the drop-in this clears ours as well
-    else:
-        clear_site_caches()
+        site_cache.clear()  # Frappe's own @site_cache functions
+    clear_site_caches()
 
 
 class ClientCache(_native.ClientCache):
@@ -80,6 +79,13 @@ class ClientCache(_native.ClientCache):
         )
 
     @property
+    def invalidator_thread(self) -> _ListenerThread | None:
+        """The invalidation listener, as Frappe's attribute of that name exposes it (``native_id``,
+        ``is_alive()``); ``None`` when it is not running in this process."""
+        native_id = self.listener_native_id
+        return None if native_id is None else _ListenerThread(native_id, self)
+
+    @property
     def cache(self) -> dict[bytes, Any]:
         """A copy of the entries, ``{key: value}`` (Frappe's attribute of the same name)."""
         return self._entries()  # type: ignore[no-any-return]
@@ -98,6 +104,19 @@ class ClientCache(_native.ClientCache):
     def __repr__(self) -> str:
         state = "healthy" if self.healthy else f"not caching: {self.unhealthy_reason}"
         return f"<ClientCache over {self.redis!r}, maxsize={self.maxsize}, ttl={self.ttl:g}s, {state}>"
+
+
+class _ListenerThread:
+    """What tools ask of Frappe's ``invalidator_thread``: its native id and whether it runs."""
+
+    name = "frappe-cache-invalidations"
+
+    def __init__(self, native_id: int, owner: ClientCache) -> None:
+        self.native_id = native_id
+        self._owner = owner
+
+    def is_alive(self) -> bool:
+        return self._owner.listener_native_id == self.native_id
 
 
 def _current_site_name() -> str | None:

@@ -47,6 +47,7 @@ impl Entries {
     /// Runs `f` on the store, after applying what the inbox holds. Values that leave the store
     /// are dropped after `f`'s borrow ends (a `__del__` may call back into the cache), and `f`
     /// must not run Python code.
+    #[inline]
     pub(super) fn with<R>(
         &self,
         _py: Python<'_>,
@@ -57,19 +58,19 @@ impl Entries {
                 "the client cache was re-entered while it was being updated",
             ))
         })?;
-        let mut displaced = Vec::new();
-        if self.dirty.load(Ordering::Acquire) {
-            let inbox = {
-                let mut inbox = self.inbox.lock();
-                self.dirty.store(false, Ordering::Release);
-                std::mem::take(&mut *inbox)
-            };
-            if inbox.flush {
-                displaced = store.flush();
-            } else {
-                displaced = store.invalidate(inbox.keys.iter().map(Vec::as_slice));
-            }
+        if !self.dirty.load(Ordering::Acquire) {
+            return Ok(f(&mut store));
         }
+        let inbox = {
+            let mut inbox = self.inbox.lock();
+            self.dirty.store(false, Ordering::Release);
+            std::mem::take(&mut *inbox)
+        };
+        let displaced = if inbox.flush {
+            store.flush()
+        } else {
+            store.invalidate(inbox.keys.iter().map(Vec::as_slice))
+        };
         let result = f(&mut store);
         drop(store);
         drop(displaced);

@@ -42,6 +42,29 @@ pub(super) fn spawn(shared: Weak<Shared>, generation: u64) -> std::io::Result<()
 }
 
 fn run(shared: &Weak<Shared>, generation: u64) {
+    if let Some(owner) = shared.upgrade() {
+        owner.process().thread_started(native_id());
+    }
+    run_until_gone(shared, generation);
+    if let Some(owner) = shared.upgrade() {
+        owner.process().thread_started(0);
+    }
+}
+
+/// This thread's kernel id.
+fn native_id() -> i64 {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: gettid has no preconditions and cannot fail.
+        i64::from(unsafe { libc::gettid() })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        0
+    }
+}
+
+fn run_until_gone(shared: &Weak<Shared>, generation: u64) {
     let mut pause = FIRST_PAUSE;
     loop {
         let Some(owner) = shared.upgrade() else {

@@ -63,6 +63,8 @@ struct Process {
     listener: AtomicI64,
     tracked: Mutex<Option<Tracked>>,
     started: AtomicBool,
+    /// The listener thread's kernel id while it runs (0 when none), for tools that watch it.
+    thread_id: AtomicI64,
     status: Mutex<Status>,
     settled: Condvar,
 }
@@ -74,6 +76,7 @@ impl Process {
             listener: AtomicI64::new(0),
             tracked: Mutex::new(None),
             started: AtomicBool::new(false),
+            thread_id: AtomicI64::new(0),
             status: Mutex::new(Status::default()),
             settled: Condvar::new(),
         }
@@ -93,6 +96,10 @@ impl Process {
         status.settled = true;
         update(&mut status);
         self.settled.notify_all();
+    }
+
+    fn thread_started(&self, id: i64) {
+        self.thread_id.store(id, Ordering::Release);
     }
 
     fn link_up(&self, id: i64) {
@@ -202,6 +209,7 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    #[inline]
     fn process(&self) -> &Process {
         self.process
             .get(|| Process::new(self.capacity, self.ttl_ms))
@@ -598,6 +606,13 @@ impl ClientCache {
                 .or_else(|| status.last_error.clone())
                 .unwrap_or_else(|| "the invalidation link is not up yet".into()),
         )
+    }
+
+    /// The listener thread's native id (what `threading.get_native_id()` would say in it), or
+    /// None when it is not running in this process.
+    #[getter]
+    fn listener_native_id(&self, py: Python<'_>) -> Option<i64> {
+        Some(self.process(py).thread_id.load(Ordering::Acquire)).filter(|&id| id != 0)
     }
 
     /// `(hits, misses, capacity, used, healthy)`; the Python class adds Frappe's ratios.

@@ -74,6 +74,7 @@ impl<V> Store<V> {
 
     /// The value of a live entry (counted as a hit). An expired entry is not served; it stays
     /// until a fetch, an eviction or an invalidation replaces it.
+    #[inline]
     pub fn get(&mut self, key: &[u8], now: u64) -> Option<&V> {
         let entry = self.entries.get(key).filter(|e| now < e.expires)?;
         self.hits += 1;

@@ -24,18 +24,27 @@ impl FxHasher {
 
 impl Hasher for FxHasher {
     #[inline]
-    fn write(&mut self, mut bytes: &[u8]) {
-        while let Some((chunk, rest)) = bytes.split_first_chunk::<8>() {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut rest = bytes;
+        while let Some((chunk, tail)) = rest.split_first_chunk::<8>() {
             self.add(u64::from_le_bytes(*chunk));
-            bytes = rest;
+            rest = tail;
         }
-        if let Some((chunk, rest)) = bytes.split_first_chunk::<4>() {
-            self.add(u32::from_le_bytes(*chunk) as u64);
-            bytes = rest;
+        if rest.is_empty() {
+            return;
         }
-        for &b in bytes {
-            self.add(b as u64);
-        }
+        // The last 1-7 bytes in one word: the final 8 bytes of a longer input (overlapping the
+        // previous word; the length is hashed too), else the bytes zero-padded. One multiply
+        // instead of up to four: keys are site-prefixed, so nearly all have such a tail.
+        let word = match bytes.last_chunk::<8>() {
+            Some(last) => u64::from_le_bytes(*last),
+            None => {
+                let mut padded = [0u8; 8];
+                padded[..rest.len()].copy_from_slice(rest);
+                u64::from_le_bytes(padded)
+            }
+        };
+        self.add(word);
     }
 
     #[inline]

@@ -43,6 +43,7 @@ impl<T> ForkLocal<T> {
     }
 
     /// This process's value, made with `make` if the one here was inherited through a fork.
+    #[inline]
     pub fn get(&self, make: impl FnOnce() -> T) -> &T {
         let now = generation();
         let seen = self.current.load(Ordering::Acquire);
