@@ -31,7 +31,17 @@ import redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from werkzeug.local import Local, release_local
 
-__all__ = ["BaselineClientCache", "BaselineWrapper", "_dict", "cache", "destroy", "init", "local", "redis_cache", "setup_cache"]
+__all__ = [
+    "BaselineClientCache",
+    "BaselineWrapper",
+    "_dict",
+    "cache",
+    "destroy",
+    "init",
+    "local",
+    "redis_cache",
+    "setup_cache",
+]
 
 PICKLE_PROTOCOL = 5
 

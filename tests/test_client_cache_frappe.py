@@ -18,7 +18,7 @@ from typing import Any
 import frappe_cache
 import pytest
 from frappe_cache import ClientCache, RedisWrapper, site_cache
-from test_frappe_differential import DB, SOURCE, Env, env  # noqa: F401  (the fixture)
+from test_frappe_differential import DB, SOURCE, Env, env  # noqa: F401  (env: the fixture)
 
 pytestmark = pytest.mark.skipif(
     SOURCE is None,
@@ -35,7 +35,7 @@ def eventually(condition: Callable[[], Any], timeout: float = 1.0) -> None:
 
 
 @pytest.fixture
-def pair(env: Env) -> Iterator[tuple[Any, ClientCache, list[tuple[Any, Any]]]]:
+def pair(env: Env) -> Iterator[tuple[Any, ClientCache, list[tuple[Any, Any]]]]:  # noqa: F811
     """(Frappe's ClientCache, ours, the controller-cache clears Frappe's handler made)."""
     frappe = env.frappe
     env.reset("theirs")
