@@ -1607,7 +1607,10 @@ def chart(result: dict[str, Any], path: Path) -> None:
             colours.append(grey)
             continue
         m = max(t["measured"], 1e-9)
-        used.append(m / t["limit"] if t["cmp"] == "<=" else t["limit"] / m)
+        if t["limit"] == 0:  # "none at all": passing sits at the edge, anything else far out
+            used.append(0.0 if t["status"] == "pass" else 10.0)
+        else:
+            used.append(m / t["limit"] if t["cmp"] == "<=" else t["limit"] / m)
         colours.append({"pass": green, "out of reach": amber}.get(t["status"], red))
     lo = max(0.01, min([u for u in used if u] + [0.5]) / 3)  # a zero (e.g. no RSS growth) sits at the edge
     y = list(range(len(labels)))

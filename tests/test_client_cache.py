@@ -526,3 +526,18 @@ def test_the_listener_thread_is_visible_and_idle(cc):
     before = cpu_ticks()
     time.sleep(1.0)
     assert cpu_ticks() - before <= 2  # at most 2% of one CPU while idle
+
+
+def test_a_server_that_refuses_tracking_turns_it_off_for_good(server_factory):
+    """Redis 5, a proxy, an ACL without ``client|tracking``: reads and writes still work, as
+    frappe.cache's; ``healthy`` says False and why, and the listener stops."""
+    server = server_factory(args=["--user", "default", "on", "nopass", "~*", "&*", "+@all", "-client|tracking"])
+    raw = redis.Redis.from_url(server.url)
+    cc = ClientCache(RedisWrapper.from_url(server.url, site="testsite"))
+    cc.set_value("k", 1)
+    assert cc.get_value("k") == 1
+    assert not cc.healthy
+    assert "CLIENT TRACKING" in (cc.unhealthy_reason or ""), cc.unhealthy_reason
+    raw.set(b"testsite|k", pickle.dumps(2))
+    assert cc.get_value("k") == 2
+    wait_for(lambda: listener_ids(raw) == [], timeout=2)

@@ -80,8 +80,8 @@ fn run_until_gone(shared: &Weak<Shared>, generation: u64) {
                 pause = FIRST_PAUSE;
                 serve(shared, conn);
                 match shared.upgrade() {
-                    Some(owner) => owner.process().link_down(None),
-                    None => return,
+                    Some(owner) if !owner.process().gave_up() => owner.process().link_down(None),
+                    _ => return,
                 }
                 continue; // reconnect at once: a killed connection is not a dead server
             }
@@ -170,7 +170,7 @@ fn serve(shared: &Weak<Shared>, mut conn: Conn) {
             Err(_) => return,
         }
         owner.process().check_tracked();
-        if conn.retired() {
+        if conn.retired() || owner.process().gave_up() {
             return;
         }
         let now = now_ms();

@@ -104,8 +104,18 @@ impl Process {
 
     fn link_up(&self, id: i64) {
         self.flush();
-        self.listener.store(id, Ordering::Release);
-        self.settle(|s| s.last_error = None);
+        let mut status = self.status.lock();
+        if status.unsupported.is_none() {
+            self.listener.store(id, Ordering::Release);
+            status.last_error = None;
+        }
+        status.settled = true;
+        self.settled.notify_all();
+    }
+
+    /// Whether the server cannot track keys for us (the listener then stops).
+    fn gave_up(&self) -> bool {
+        self.status.lock().unsupported.is_some()
     }
 
     fn link_down(&self, error: Option<String>) {
@@ -115,9 +125,9 @@ impl Process {
     }
 
     fn unsupported(&self, why: String) {
+        self.settle(|s| s.unsupported = Some(why));
         self.listener.store(0, Ordering::Release);
         self.flush();
-        self.settle(|s| s.unsupported = Some(why));
     }
 
     /// Drops a tracked connection the server closed: what it read is tracked no more, so the
@@ -130,6 +140,39 @@ impl Process {
             *slot = None;
             drop(slot);
             self.flush();
+        }
+    }
+
+    /// A new connection whose reads Redis reports to `listener` (not its own writes: NOLOOP).
+    /// Either way a refusal sends this call to Redis without the cache: the listener just went
+    /// (its id is gone, the link's loss is being handled), or the server cannot track (Redis 5,
+    /// a proxy), which turns the cache off for good.
+    fn track(
+        &self,
+        transport: &Transport,
+        listener: i64,
+        deadline: &Deadline<'_>,
+    ) -> CacheResult<Conn> {
+        let mut conn = transport.dedicated(deadline)?;
+        let mut cmd = redis::cmd("CLIENT");
+        cmd.arg("TRACKING")
+            .arg("ON")
+            .arg("REDIRECT")
+            .arg(listener)
+            .arg("NOLOOP");
+        match conn.query(&cmd, deadline) {
+            Ok(_) => Ok(conn),
+            Err(CacheError::Response(_, m)) => {
+                if !m.contains("does not exist") {
+                    self.unsupported(format!(
+                        "Redis refused CLIENT TRACKING ({m}): client caching needs Redis 6 or later"
+                    ));
+                }
+                Err(CacheError::connection(format!(
+                    "client cache: Redis refused CLIENT TRACKING: {m}"
+                )))
+            }
+            Err(e) => Err(e),
         }
     }
 
@@ -164,7 +207,7 @@ impl Process {
         let tracked = match slot.as_mut() {
             Some(tracked) => tracked,
             None => slot.insert(Tracked {
-                conn: track(transport, listener, deadline)?,
+                conn: self.track(transport, listener, deadline)?,
                 redirect: listener,
             }),
         };
@@ -175,26 +218,6 @@ impl Process {
             self.flush();
         }
         done
-    }
-}
-
-/// A new connection whose reads Redis reports to `listener` (not its own writes: NOLOOP).
-fn track(transport: &Transport, listener: i64, deadline: &Deadline<'_>) -> CacheResult<Conn> {
-    let mut conn = transport.dedicated(deadline)?;
-    let mut cmd = redis::cmd("CLIENT");
-    cmd.arg("TRACKING")
-        .arg("ON")
-        .arg("REDIRECT")
-        .arg(listener)
-        .arg("NOLOOP");
-    match conn.query(&cmd, deadline) {
-        Ok(_) => Ok(conn),
-        // The listener just went (its id is gone): the link's loss is being handled; this call
-        // goes to Redis without the cache.
-        Err(CacheError::Response(_, m)) => Err(CacheError::connection(format!(
-            "client cache: Redis refused CLIENT TRACKING: {m}"
-        ))),
-        Err(e) => Err(e),
     }
 }
 
@@ -346,8 +369,8 @@ impl ClientCache {
             Ok(stored) => stored,
             Err(err) => {
                 process.entries.with(py, |s| s.abandon(key, ticket))?;
-                if matches!(err, CacheError::Response(..) | CacheError::Timeout(_)) {
-                    return Err(err);
+                if !err.is_connection() {
+                    return Err(err); // an error reply, a timeout, Ctrl-C
                 }
                 // The link or the tracked connection just went: a plain read, not cached.
                 return Ok(wrapper.get_pickled(py, key)?.filter(|v| !v.is_none()));
@@ -421,8 +444,8 @@ impl ClientCache {
             }
             Err(err) => {
                 process.entries.with(py, |s| s.abandon(wire, ticket))?;
-                if matches!(err, CacheError::Response(..) | CacheError::Timeout(_)) {
-                    local_forget(py, key)?;
+                if !err.is_connection() {
+                    local_forget(py, key)?; // Redis may hold another value (as `set_pickled`)
                     return Err(err);
                 }
                 // The link or the tracked connection just went: write as frappe.cache does.
