@@ -531,7 +531,8 @@ def test_the_listener_thread_is_visible_and_idle(cc):
 def test_a_server_that_refuses_tracking_turns_it_off_for_good(server_factory):
     """Redis 5, a proxy, an ACL without ``client|tracking``: reads and writes still work, as
     frappe.cache's; ``healthy`` says False and why, and the listener stops."""
-    server = server_factory(args=["--user", "default", "on", "nopass", "~*", "&*", "+@all", "-client|tracking"])
+    acl = ["default", "on", "nopass", "~*", "&*", "+@all", "-client|tracking"]
+    server = server_factory(args=["--user", *acl])
     raw = redis.Redis.from_url(server.url)
     cc = ClientCache(RedisWrapper.from_url(server.url, site="testsite"))
     cc.set_value("k", 1)
