@@ -1016,88 +1016,17 @@ def _invalidation_delays(cc: Any, writer: Any, n: int) -> list[int]:
 
 
 def _stale_reads(fc: Any, seconds: float) -> dict[str, Any]:
-    """A writer bumps a version counter (plain redis-py) while two threads read it through a client
-    cache; meanwhile the listener's connection and the tracked one are killed (CLIENT KILL) and
-    the server is SIGKILLed and restarted. A read is stale when its version had been overwritten
-    more than 1 s before."""
-    import threading
-
-    import redis
+    """``support.version_checker`` (tests/) on a private server: a client cache's reads of a
+    counter another client bumps, while its listener and tracked connection are killed and the
+    server is SIGKILLed and restarted."""
     from frappe_cache.testing import RedisServer
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from support import version_checker
 
     with RedisServer() as server:
         cc = fc.ClientCache(fc.RedisWrapper.from_url(server.url, site=SITE, socket_timeout=1))
-        raw = redis.Redis.from_url(server.url, socket_timeout=1)
-        overwritten: dict[int, float] = {}
-        out = {"reads": 0, "stale": 0, "worst_s": 0.0, "writes": 0}
-        lock = threading.Lock()
-        stop = threading.Event()
-
-        def writer() -> None:
-            version = 0
-            while not stop.is_set():
-                try:
-                    raw.set(f"{SITE}|version".encode(), pickle.dumps(version + 1))
-                except redis.ConnectionError:
-                    time.sleep(0.01)
-                    continue
-                version += 1
-                with lock:
-                    overwritten[version - 1] = time.monotonic()
-                    out["writes"] += 1
-                time.sleep(0.001)
-
-        def reader() -> None:
-            while not stop.is_set():
-                time.sleep(0.0001)  # leave the writer the GIL: a read every ~0.1 ms per thread
-                try:
-                    seen = cc.get_value("version")
-                except fc.CacheError:
-                    continue
-                now = time.monotonic()
-                with lock:
-                    out["reads"] += 1
-                    when = overwritten.get(seen) if seen is not None else None
-                    if when is not None:
-                        out["worst_s"] = max(out["worst_s"], now - when)
-                        out["stale"] += now - when > 1.0
-
-        def kill(flag: str) -> None:
-            for client in raw.client_list():
-                if flag in client["flags"] or (flag == "P" and int(client.get("sub", 0)) > 0):
-                    raw.client_kill_filter(_id=int(client["id"]))
-
-        threads = [threading.Thread(target=t) for t in (writer, reader, reader)]
-        for t in threads:
-            t.start()
-        step = seconds / 4
-        try:
-            time.sleep(step)
-            kill("P")  # the listener
-            time.sleep(step)
-            kill("t")  # the tracked connection
-            time.sleep(step)
-            server.kill()
-            time.sleep(0.2)
-            server.restart()
-            time.sleep(step)
-        finally:
-            stop.set()
-            for t in threads:
-                t.join()
-        raw.close()
-    return out
-
-
-def frappe_redis_wrapper_source() -> Path | None:
-    """Frappe's ``frappe/utils/redis_wrapper.py``, as the differential test finds it."""
-    candidates = []
-    if os.environ.get("FRAPPE_REDIS_WRAPPER"):
-        candidates.append(Path(os.environ["FRAPPE_REDIS_WRAPPER"]))
-    if os.environ.get("FRAPPE_SOURCE"):
-        candidates.append(Path(os.environ["FRAPPE_SOURCE"]) / "frappe" / "utils" / "redis_wrapper.py")
-    candidates.append(ROOT / ".real-frappe" / "apps" / "frappe" / "frappe" / "utils" / "redis_wrapper.py")
-    return next((p for p in candidates if p.is_file()), None)
+        return version_checker(lambda: cc.get_value("version"), server, f"{SITE}|version".encode(), seconds)
 
 
 class FrappesClientCaches:
@@ -1114,11 +1043,13 @@ class FrappesClientCaches:
     def load(cls, url: str) -> FrappesClientCaches | None:
         import importlib.util
 
+        sys.path.insert(0, str(ROOT / "tests"))
+        from frappe_standin import harness
+        from support import frappe_redis_wrapper_source
+
         source = frappe_redis_wrapper_source()
         if source is None:
             return None
-        sys.path.insert(0, str(ROOT / "tests"))
-        from frappe_standin import harness
 
         frappe = harness.load(url)
         import frappe.utils as utils

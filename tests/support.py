@@ -114,3 +114,90 @@ def recorder(name: str, source: str, heading: str, first_column: str = "event") 
         record_figures(name, source, heading, first_column, figures)
 
     return figures, _record
+
+
+def frappe_redis_wrapper_source() -> Path | None:
+    """Frappe's ``frappe/utils/redis_wrapper.py`` from a Frappe source tree, if one is here:
+    ``FRAPPE_REDIS_WRAPPER`` (the file), ``FRAPPE_SOURCE`` (a checkout), or the real-Frappe kit's
+    work dir that ``make real-frappe`` leaves behind. Read at test (and bench) time, never copied."""
+    candidates = []
+    if os.environ.get("FRAPPE_REDIS_WRAPPER"):
+        candidates.append(Path(os.environ["FRAPPE_REDIS_WRAPPER"]))
+    if os.environ.get("FRAPPE_SOURCE"):
+        candidates.append(Path(os.environ["FRAPPE_SOURCE"]) / "frappe" / "utils" / "redis_wrapper.py")
+    candidates.append(ROOT / ".real-frappe" / "apps" / "frappe" / "frappe" / "utils" / "redis_wrapper.py")
+    return next((p for p in candidates if p.is_file()), None)
+
+
+def client_ids(raw: redis.Redis, kind: str) -> list[int]:
+    """Ids of the connections a client cache keeps: ``"listener"`` (subscribed) or ``"tracked"``
+    (tracking on: ``t`` in CLIENT LIST's flags)."""
+    if kind == "listener":
+        return [int(c["id"]) for c in raw.client_list() if int(c.get("sub", 0)) > 0]
+    return [int(c["id"]) for c in raw.client_list() if "t" in c["flags"]]
+
+
+def version_checker(read: Any, server: Any, key: bytes, seconds: float) -> dict[str, Any]:
+    """Issue 10's freshness check. A plain redis-py client writes an increasing version to ``key``
+    (pickled) while two threads ``read()`` it (through a client cache); meanwhile the listener's
+    connection and the tracked one are killed (CLIENT KILL) and ``server`` is SIGKILLed and
+    restarted. A read is stale when the version it returned had been overwritten more than 1 s
+    before: ``{"reads", "stale", "worst_s", "writes"}``."""
+    import pickle
+    import threading
+
+    raw = redis.Redis.from_url(server.url, socket_timeout=1)
+    overwritten: dict[int, float] = {}  # version -> when the next one was written
+    out: dict[str, Any] = {"reads": 0, "stale": 0, "worst_s": 0.0, "writes": 0}
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def writer() -> None:
+        version = 0
+        while not stop.is_set():
+            try:
+                raw.set(key, pickle.dumps(version + 1))
+            except redis.ConnectionError:
+                time.sleep(0.01)
+                continue
+            version += 1
+            with lock:
+                overwritten[version - 1] = time.monotonic()
+                out["writes"] += 1
+            time.sleep(0.001)
+
+    def reader() -> None:
+        while not stop.is_set():
+            time.sleep(0.0001)  # leave the writer the GIL: a read every ~0.1 ms per thread
+            try:
+                seen = read()
+            except Exception:  # noqa: BLE001 - a failed read is not a stale one
+                continue
+            now = time.monotonic()
+            with lock:
+                out["reads"] += 1
+                when = overwritten.get(seen) if seen is not None else None
+                if when is not None:
+                    out["worst_s"] = max(out["worst_s"], now - when)
+                    out["stale"] += now - when > 1.0
+
+    threads = [threading.Thread(target=t) for t in (writer, reader, reader)]
+    for t in threads:
+        t.start()
+    step = seconds / 4
+    try:
+        time.sleep(step)
+        for kind in ("listener", "tracked"):
+            for client in client_ids(raw, kind):
+                raw.client_kill_filter(_id=client)
+            time.sleep(step)
+        server.kill()
+        time.sleep(0.2)
+        server.restart()
+        time.sleep(step)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+        raw.close()
+    return out

@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime
 import decimal
 import importlib.util
-import os
 import pickle
 import sys
 from collections.abc import Callable, Iterator
@@ -38,6 +37,7 @@ import redis
 from frappe_cache import RedisWrapper, _native
 from frappe_cache.testing import RedisServer
 from frappe_standin import harness
+from support import frappe_redis_wrapper_source
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text()
@@ -45,17 +45,7 @@ DB = "_difftest"
 USER = "diff@example.com"
 
 
-def frappe_wrapper_source() -> Path | None:
-    candidates = []
-    if os.environ.get("FRAPPE_REDIS_WRAPPER"):
-        candidates.append(Path(os.environ["FRAPPE_REDIS_WRAPPER"]))
-    if os.environ.get("FRAPPE_SOURCE"):
-        candidates.append(Path(os.environ["FRAPPE_SOURCE"]) / "frappe" / "utils" / "redis_wrapper.py")
-    candidates.append(REPO / ".real-frappe" / "apps" / "frappe" / "frappe" / "utils" / "redis_wrapper.py")
-    return next((p for p in candidates if p.is_file()), None)
-
-
-SOURCE = frappe_wrapper_source()
+SOURCE = frappe_redis_wrapper_source()
 pytestmark = pytest.mark.skipif(
     SOURCE is None,
     reason="Frappe's redis_wrapper.py is not here: set FRAPPE_REDIS_WRAPPER (the file) or FRAPPE_SOURCE "
