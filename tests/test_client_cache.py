@@ -226,7 +226,7 @@ def test_a_peer_change_reaches_us(cc, raw, change):
     change(raw)
     expected = pickle.loads(raw.get(b"testsite|k")) if raw.exists(b"testsite|k") else None
     took = wait_for(lambda: cc.get_value("k") == expected, timeout=1)
-    assert took < 0.1
+    assert took < 0.5  # ~0.3 ms at p99 here (make bench); slack for loaded CI and debug builds
 
 
 def test_our_writes_reach_another_process(wrapper, redis_server, raw):

@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 SUITE=${SUITE:-smoke}
 VERSIONS=${PYTHONS:-3.10 3.12 3.13}
 SMOKE=(tests/test_hot_paths.py tests/test_local_cache.py tests/test_keys.py tests/test_values.py
-       tests/test_strings.py tests/test_hashes.py tests/test_caching.py tests/test_frappe_dropin.py)
+       tests/test_strings.py tests/test_hashes.py tests/test_caching.py tests/test_frappe_dropin.py
+       tests/test_client_cache.py)
 failed=()
 for v in $VERSIONS; do
   prefix=$(pyenv prefix "$v" 2>/dev/null || true)
