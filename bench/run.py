@@ -1041,8 +1041,6 @@ class FrappesClientCaches:
 
     @classmethod
     def load(cls, url: str) -> FrappesClientCaches | None:
-        import importlib.util
-
         sys.path.insert(0, str(ROOT / "tests"))
         from frappe_standin import harness
         from support import frappe_redis_wrapper_source
@@ -1050,19 +1048,8 @@ class FrappesClientCaches:
         source = frappe_redis_wrapper_source()
         if source is None:
             return None
-
         frappe = harness.load(url)
-        import frappe.utils as utils
-
-        utils.cstr = lambda s, encoding="utf-8": (  # type: ignore[attr-defined]
-            s.decode(encoding) if isinstance(s, bytes) else "" if s is None else str(s)
-        )
-        spec = importlib.util.spec_from_file_location("frappe.utils.redis_wrapper", source)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["frappe.utils.redis_wrapper"] = module
-        spec.loader.exec_module(module)
-        return cls(frappe, module)
+        return cls(frappe, harness.load_frappes_redis_wrapper(source))
 
     def make(self, url: str) -> Any:
         """Frappe's ``ClientCache()`` with ``frappe.cache`` and ``conf.redis_cache`` on ``url``."""

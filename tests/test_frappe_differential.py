@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import importlib.util
 import pickle
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -81,17 +79,8 @@ def env() -> Iterator[Env]:
     with RedisServer() as server:
         frappe = harness.load(server.url)
         try:
-            import frappe.utils as utils
-
-            utils.cstr = lambda s, encoding="utf-8": (  # type: ignore[attr-defined]
-                s.decode(encoding) if isinstance(s, bytes) else "" if s is None else str(s)
-            )
-            spec = importlib.util.spec_from_file_location("frappe.utils.redis_wrapper", SOURCE)
-            assert spec and spec.loader
-            module = importlib.util.module_from_spec(spec)
-            sys.modules["frappe.utils.redis_wrapper"] = module
-            spec.loader.exec_module(module)
-            utils.redis_wrapper = module  # type: ignore[attr-defined]
+            assert SOURCE is not None
+            module = harness.load_frappes_redis_wrapper(SOURCE)
             theirs = module.RedisWrapper.from_url(server.url)
             ours = RedisWrapper.from_url(server.url)
             _native.set_user_resolver(lambda: frappe.local.session.get("user"))

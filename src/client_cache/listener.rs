@@ -78,9 +78,9 @@ fn run_until_gone(shared: &Weak<Shared>, generation: u64) {
                 owner.process().link_up(id);
                 drop(owner);
                 pause = FIRST_PAUSE;
-                serve(shared, conn);
+                let lost = serve(shared, conn);
                 match shared.upgrade() {
-                    Some(owner) if !owner.process().gave_up() => owner.process().link_down(None),
+                    Some(owner) if !owner.process().gave_up() => owner.process().link_down(lost),
                     _ => return,
                 }
                 continue; // reconnect at once: a killed connection is not a dead server
@@ -150,36 +150,41 @@ fn kind(items: &[Value]) -> Option<&[u8]> {
     }
 }
 
-/// Reads the subscription until the link is lost or the cache is gone.
-fn serve(shared: &Weak<Shared>, mut conn: Conn) {
+/// Reads the subscription until the link is lost (why, for `unhealthy_reason`) or the cache is
+/// gone (None).
+fn serve(shared: &Weak<Shared>, mut conn: Conn) -> Option<String> {
     let mut last_ping = now_ms();
     let mut awaiting_pong: Option<u64> = None;
+    let lost = |why: String| Some(format!("the invalidation link was lost: {why}"));
     loop {
         let got = conn.recv(&Deadline::after(Some(TICK)));
-        let Some(owner) = shared.upgrade() else {
-            return;
-        };
+        let owner = shared.upgrade()?;
         match got {
             Ok(Value::Array(items)) => match kind(&items) {
                 Some(b"message") => owner.message(&items[1..]),
                 Some(b"pong") => awaiting_pong = None,
                 _ => {}
             },
-            Ok(_) => return, // not a pub/sub frame: the link is confused
+            Ok(other) => return lost(format!("Redis sent {other:?} on the subscription")),
             Err(CacheError::Timeout(_)) => {}
-            Err(_) => return,
+            Err(err) => return lost(err.to_string()),
         }
         owner.process().check_tracked();
-        if conn.retired() || owner.process().gave_up() {
-            return;
+        if owner.process().gave_up() {
+            return None;
+        }
+        if conn.retired() {
+            return lost("the Sentinel master changed".into());
         }
         let now = now_ms();
         match awaiting_pong {
-            Some(sent) if now.saturating_sub(sent) > PONG_WITHIN_MS => return,
+            Some(sent) if now.saturating_sub(sent) > PONG_WITHIN_MS => {
+                return lost(format!("no answer to PING within {PONG_WITHIN_MS} ms"));
+            }
             None if now.saturating_sub(last_ping) >= PING_EVERY_MS => {
                 let ping = redis::cmd("PING").get_packed_command();
-                if conn.send(&ping, &Deadline::after(Some(TICK))).is_err() {
-                    return;
+                if let Err(failed) = conn.send(&ping, &Deadline::after(Some(TICK))) {
+                    return lost(failed.error.to_string());
                 }
                 (last_ping, awaiting_pong) = (now, Some(now));
             }

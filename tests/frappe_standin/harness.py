@@ -35,6 +35,26 @@ def load(redis_url: str, **extra_sites: dict[str, object]) -> ModuleType:
     return frappe
 
 
+def load_frappes_redis_wrapper(source: Path) -> ModuleType:
+    """Frappe's own ``frappe/utils/redis_wrapper.py`` (``source``, from a Frappe source tree),
+    executed as ``frappe.utils.redis_wrapper`` on the loaded stand-in, which lends it the globals
+    it reads (``frappe.local``, ``frappe.conf``, ``frappe.cache``) and ``cstr``."""
+    import importlib.util
+
+    import frappe.utils as utils
+
+    utils.cstr = lambda s, encoding="utf-8": (  # type: ignore[attr-defined]
+        s.decode(encoding) if isinstance(s, bytes) else "" if s is None else str(s)
+    )
+    spec = importlib.util.spec_from_file_location("frappe.utils.redis_wrapper", source)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["frappe.utils.redis_wrapper"] = module
+    spec.loader.exec_module(module)
+    utils.redis_wrapper = module  # type: ignore[attr-defined]
+    return module
+
+
 def unload() -> None:
     """Forget the stand-in: ``frappe*`` out of ``sys.modules``, its directory off ``sys.path``.
 
