@@ -348,8 +348,8 @@ def test_healthy_comes_back_after_a_long_outage(fresh_server):
     cc = ClientCache(wrapper)
     fresh_server.kill()
     wait_for(lambda: not cc.healthy, timeout=2)
-    reason = (cc.unhealthy_reason or "").lower()
-    assert "closed the connection" in reason or "refused" in reason, reason
+    reason = (cc.unhealthy_reason or "").lower()  # why: the link's loss, or the failed reconnect
+    assert any(word in reason for word in ("closed", "refused", "reset", "lost")), reason
     time.sleep(3)  # some 10 failed attempts
     fresh_server.restart()
     wait_for(lambda: cc.healthy, timeout=3)

@@ -185,71 +185,71 @@ unsafe fn general(
     }
 }
 
-unsafe extern "C" fn get_value(
-    slf: *mut ffi::PyObject,
-    args: *const *mut ffi::PyObject,
-    nargs: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject,
-) -> *mut ffi::PyObject {
-    // SAFETY: CPython calls this METH_FASTCALL entry with the call's own live arguments.
-    unsafe {
-        if nargs == 1 && kwnames.is_null() {
-            if let Some(value) = text(*args).and_then(hit) {
-                return value;
-            }
-        }
-        general(&GET_VALUE, slf, args, nargs, kwnames)
-    }
-}
-
-unsafe extern "C" fn hget(
-    slf: *mut ffi::PyObject,
-    args: *const *mut ffi::PyObject,
-    nargs: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject,
-) -> *mut ffi::PyObject {
-    // SAFETY: CPython calls this METH_FASTCALL entry with the call's own live arguments.
-    unsafe {
-        if nargs == 2 && kwnames.is_null() {
-            // Only non-empty str fields: their hash is cached and their equality runs no Python,
-            // and an empty one is falsy (Frappe answers None, which the general path does).
-            let field = *args.add(1);
-            if ffi::PyUnicode_CheckExact(field) != 0 && ffi::PyUnicode_GetLength(field) > 0 {
-                if let Some(value) = text(*args).and_then(|name| hash_hit(name, field)) {
-                    return value;
+/// A `METH_FASTCALL | METH_KEYWORDS` entry point: `$fast`, run for a call without keywords,
+/// answers what it can (a new reference); every other call goes to the PyO3 method `$original`.
+macro_rules! entry_point {
+    ($(#[$doc:meta])* $name:ident, $original:ident, |$slf:ident, $args:ident, $nargs:ident| $fast:block) => {
+        $(#[$doc])*
+        unsafe extern "C" fn $name(
+            $slf: *mut ffi::PyObject,
+            $args: *const *mut ffi::PyObject,
+            $nargs: ffi::Py_ssize_t,
+            kwnames: *mut ffi::PyObject,
+        ) -> *mut ffi::PyObject {
+            // SAFETY: CPython calls this METH_FASTCALL entry with the call's own live arguments
+            // (`$nargs` positional ones at `$args`), and only with an instance of the type whose
+            // method it replaced as `$slf`: the method descriptor checks the type of self first.
+            unsafe {
+                if kwnames.is_null() {
+                    let answered: Option<*mut ffi::PyObject> = $fast;
+                    if let Some(value) = answered {
+                        return value;
+                    }
                 }
+                general(&$original, $slf, $args, $nargs, kwnames)
             }
         }
-        general(&HGET, slf, args, nargs, kwnames)
-    }
+    };
 }
 
-unsafe extern "C" fn client_get_value(
-    slf: *mut ffi::PyObject,
-    args: *const *mut ffi::PyObject,
-    nargs: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject,
-) -> *mut ffi::PyObject {
-    // SAFETY: CPython calls this METH_FASTCALL entry with the call's own live arguments, and
-    // only with a `ClientCache` (or subclass) instance as `slf`: the method descriptor checks
-    // the type of self before calling it.
-    unsafe {
-        if nargs == 1 && kwnames.is_null() {
-            if let Some(raw) = text(*args) {
+entry_point!(
+    /// `get_value(key)` from the request cache.
+    get_value, GET_VALUE, |_slf, args, nargs| {
+        if nargs == 1 { text(*args).and_then(hit) } else { None }
+    }
+);
+
+entry_point!(
+    /// `hget(name, field)` from the request cache. Only non-empty str fields: their hash is
+    /// cached and their equality runs no Python, and an empty one is falsy (Frappe answers None,
+    /// which the general path does).
+    hget, HGET, |_slf, args, nargs| {
+        let field = if nargs == 2 { *args.add(1) } else { std::ptr::null_mut() };
+        if !field.is_null()
+            && ffi::PyUnicode_CheckExact(field) != 0
+            && ffi::PyUnicode_GetLength(field) > 0
+        {
+            text(*args).and_then(|name| hash_hit(name, field))
+        } else {
+            None
+        }
+    }
+);
+
+entry_point!(
+    /// `ClientCache.get_value(key)` from the client cache (outside PyO3's panic guard: a panic
+    /// takes the general path instead).
+    client_get_value, CLIENT_GET_VALUE, |slf, args, nargs| {
+        match if nargs == 1 { text(*args) } else { None } {
+            Some(raw) => {
                 let py = Python::assume_attached();
                 let cache = Bound::from_borrowed_ptr(py, slf);
                 let cache = cache.cast_unchecked::<ClientCache>().get();
-                // Outside PyO3's panic guard: a panic takes the general path instead.
-                let hit = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    cache.fast_hit(py, raw)
-                }))
-                .ok()
-                .flatten();
-                if let Some(value) = hit {
-                    return value;
-                }
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cache.fast_hit(py, raw)))
+                    .ok()
+                    .flatten()
             }
+            None => None,
         }
-        general(&CLIENT_GET_VALUE, slf, args, nargs, kwnames)
     }
-}
+);
