@@ -59,17 +59,22 @@ pub(crate) fn duration(
     let Some(seconds) = seconds else {
         return Ok(None);
     };
+    span(seconds, name).map(Some).map_err(|err| match err {
+        CacheError::Config(m) => CacheError::Config(format!("{m}; pass None for {none_means}")),
+        other => other,
+    })
+}
+
+/// `duration` where None is not an option (the client cache's TTL: entries always expire).
+pub(crate) fn span(seconds: f64, name: &str) -> CacheResult<Duration> {
     if seconds.is_nan() || seconds <= 0.0 {
         return Err(CacheError::Config(format!(
-            "{name} must be a positive number of seconds, got {seconds}; pass None for {none_means}"
+            "{name} must be a positive number of seconds, got {seconds}"
         )));
     }
     // Infinite or beyond what a Duration holds (about 585 billion years): refused, not a panic.
-    Duration::try_from_secs_f64(seconds).map(Some).map_err(|_| {
-        CacheError::Config(format!(
-            "{name} is too large ({seconds} seconds); pass None for {none_means}"
-        ))
-    })
+    Duration::try_from_secs_f64(seconds)
+        .map_err(|_| CacheError::Config(format!("{name} is too large ({seconds} seconds)")))
 }
 
 fn not_positive(name: &str, seconds: i64) -> CacheError {

@@ -40,9 +40,8 @@ def _clear_persistent(payload: bytes) -> None:
     message = json.loads(payload)
     doctype = message.get("doctype") if isinstance(message, dict) else None
     site = message.get("site") if isinstance(message, dict) else None
-    frappe = sys.modules.get("frappe")
-    cache_manager = sys.modules.get("frappe.cache_manager")
-    if frappe is not None and cache_manager is not None:
+    cache_manager = sys.modules.get("frappe.cache_manager")  # loaded: a Frappe process
+    if cache_manager is not None:
         cache_manager.clear_controller_cache(doctype, site=site)
     if doctype:
         return

@@ -32,7 +32,7 @@ use crate::keys;
 use crate::transport::clock::now_ms;
 use crate::transport::fork::{self, ForkLocal};
 use crate::transport::{Conn, Deadline, Transport};
-use crate::wrapper::{Flag, Made, RedisWrapper, User, local_forget, local_put, many};
+use crate::wrapper::{Flag, Made, RedisWrapper, User, cmd_with, local_forget, local_put, many};
 use entries::Entries;
 
 /// How long creating the cache (or its first use in a forked child) waits for the listener's
@@ -104,13 +104,12 @@ impl Process {
 
     fn link_up(&self, id: i64) {
         self.flush();
-        let mut status = self.status.lock();
-        if status.unsupported.is_none() {
-            self.listener.store(id, Ordering::Release);
-            status.last_error = None;
-        }
-        status.settled = true;
-        self.settled.notify_all();
+        self.settle(|s| {
+            if s.unsupported.is_none() {
+                self.listener.store(id, Ordering::Release);
+                s.last_error = None;
+            }
+        });
     }
 
     /// Whether the server cannot track keys for us (the listener then stops).
@@ -310,13 +309,11 @@ impl ClientCache {
 
     /// The fast entry point's hit (`get_value(key)` inside a request scope): the key built in
     /// the scope's reused buffer, one lookup, a new reference to the value. Anything else (no
-    /// scope, a miss, a listener not started in this process) takes the PyO3 method.
+    /// scope, a miss) takes the PyO3 method; a process whose listener has not started (a forked
+    /// child before its first call) has an empty store, so it always misses here.
     #[cfg(feature = "fastcall")]
     pub(crate) fn fast_hit(&self, py: Python<'_>, raw: &[u8]) -> Option<*mut pyo3::ffi::PyObject> {
         let process = self.shared.process();
-        if !process.started.load(Ordering::Relaxed) {
-            return None;
-        }
         let now = now_ms();
         crate::request_cache::with_scope(py, |s| {
             let mut buf = std::mem::take(&mut s.scratch);
@@ -357,11 +354,7 @@ impl ClientCache {
         let wrapper = self.wrapper();
         let (ticket, old) = process.entries.with(py, |s| s.begin(key, true))?;
         drop(old);
-        let cmd = {
-            let mut cmd = redis::cmd("GET");
-            cmd.arg(key);
-            cmd
-        };
+        let cmd = cmd_with("GET", key);
         let fetched = wrapper.io(py, |t, d| {
             process.on_tracked(t, d, |conn, d| conn.query_as::<Option<Vec<u8>>>(&cmd, d))
         });
@@ -487,13 +480,14 @@ impl ClientCache {
                 )));
             }
         };
-        let ttl = crate::ttl::duration(ttl, "ttl", "")?.ok_or_else(|| {
+        let ttl = ttl.ok_or_else(|| {
             CacheError::Config(
                 "ttl must be a positive number of seconds: client cache entries always expire \
                  (Frappe's default is 600)"
                     .into(),
             )
         })?;
+        let ttl = crate::ttl::span(ttl, "ttl")?;
         let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
         let this = ClientCache {
             shared: Arc::new(Shared {

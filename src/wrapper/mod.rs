@@ -16,12 +16,12 @@ use redis::Value;
 pub(crate) use args::many;
 pub(crate) use args::{Flag, User};
 pub(crate) use local::{Made, local_forget, local_get_wire, local_put, local_put_wire};
-pub(crate) use plumbing::{refused, swallow};
+pub(crate) use plumbing::{cmd_with, refused, swallow};
 
 use args::command_from;
 pub use cluster::ClusterNodes;
 use local::{forget_field, hash_field, local_get, local_hash};
-use plumbing::{bytes_list, cmd_with};
+use plumbing::bytes_list;
 pub use sentinel::SentinelMaster;
 
 use crate::codec;

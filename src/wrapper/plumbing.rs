@@ -61,7 +61,7 @@ fn scan_step(cursor: u64, pattern: &[u8], count: usize) -> Cmd {
     cmd
 }
 
-pub(super) fn cmd_with(name: &str, key: &[u8]) -> Cmd {
+pub(crate) fn cmd_with(name: &str, key: &[u8]) -> Cmd {
     let mut cmd = redis::cmd(name);
     cmd.arg(key);
     cmd
